@@ -1,0 +1,327 @@
+import HTTPKit
+import JSON
+import Lightning
+
+/// The HTTP API of SPEC section 6 over a `MarketService`. The in-process client and the HTTP server both hand
+/// it the same `HTTPRequest` values, so agents exercise the exact contract whatever the transport.
+public final class MarketRouter: HTTPHandler, Sendable {
+    public let service: MarketService
+    let gate: L402Gate
+    /// The demo wallet that pays for anyone who names no wallet (demo mode only).
+    let demoWallet: WalletID
+    /// Largest accepted request body; the HTTP server enforces the same limit on the socket.
+    public let maxBodyBytes: Int
+
+    public init(service: MarketService, maxBodyBytes: Int = 1 << 20) throws {
+        self.service = service
+        self.gate = try L402Gate(service: service)
+        self.demoWallet = service.node.createWallet(balance: MilliSats(1_000_000_000_000)) // 10 BTC of demo money
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    var config: MarketConfiguration { service.configuration }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        do {
+            if request.body.count > maxBodyBytes {
+                throw APIError(413, "payload_too_large", "request body exceeds \(maxBodyBytes) bytes")
+            }
+            do {
+                try service.processDue()
+            } catch {
+                // Due work failing (e.g. a payout the node refuses) must not block the request itself.
+            }
+            return try route(request)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as MarketError {
+            return APIError(error).response
+        } catch let error as LightningError {
+            return APIError(error).response
+        } catch {
+            return APIError(503, "unavailable", "the market could not complete this request: \(error)").response
+        }
+    }
+
+    private func route(_ request: HTTPRequest) throws -> HTTPResponse {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map { HTTPRequest.percentDecode(String($0)) }
+        let method = request.method.uppercased()
+        func only(_ allowed: String, _ body: () throws -> HTTPResponse) throws -> HTTPResponse {
+            let ok = method == allowed || (allowed == "GET" && method == "HEAD")
+            guard ok else {
+                throw APIError(405, "method_not_allowed", "\(request.method) is not allowed on \(request.path); use \(allowed)",
+                               headers: [("Allow", allowed == "GET" ? "GET, HEAD" : allowed)])
+            }
+            return try body()
+        }
+        switch segments.count {
+        case 1 where segments[0] == "healthz":
+            return try only("GET") { .json(200, ["status": "ok", "mode": .string(config.mode.rawValue)]) }
+        case 2 where segments == ["api", "workers"]:
+            return try only("POST") { try registerWorker(request) }
+        case 2 where segments == ["api", "tasks"]:
+            return try only("POST") { try createTask(request) }
+        case 2 where segments == ["api", "market"]:
+            return try only("GET") { try market() }
+        case 3 where segments[0] == "api" && segments[1] == "workers" && segments[2] == "feed":
+            return try only("GET") { try feed(request) }
+        case 3 where segments[0] == "api" && segments[1] == "workers":
+            return try only("GET") { try workerProfile(WorkerID(segments[2])) }
+        case 4 where segments[0] == "api" && segments[1] == "workers" && segments[3] == "payouts":
+            return try only("GET") { try payoutHistory(WorkerID(segments[2])) }
+        case 3 where segments[0] == "api" && segments[1] == "tasks":
+            return try only("GET") { .json(200, ["task": Present.task(try service.taskView(TaskID(segments[2])), config)]) }
+        case 4 where segments[0] == "api" && segments[1] == "tasks":
+            let id = TaskID(segments[2])
+            switch segments[3] {
+            case "claim": return try only("POST") { try claim(id, request) }
+            case "submit": return try only("POST") { try submit(id, request) }
+            case "release": return try only("POST") { try release(id, request) }
+            case "reject": return try only("POST") { try reject(id, request) }
+            default: break
+            }
+        case 3 where segments == ["sim", "lightning", "wallets"]:
+            return try only("POST") { try createWallet(request) }
+        case 4 where segments[0] == "sim" && segments[1] == "lightning" && segments[2] == "wallets":
+            return try only("GET") { try walletBalance(WalletID(segments[3])) }
+        case 3 where segments == ["sim", "lightning", "pay"]:
+            return try only("POST") { try pay(request) }
+        default: break
+        }
+        throw APIError(404, "not_found", "no endpoint \(request.method) \(request.path); see GET /api/openapi.json")
+    }
+
+    // MARK: Workers
+
+    private func registerWorker(_ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try BodyReader.parse(request.body)
+        guard let name = try body.string("display_name", required: true, maxLength: 200),
+              let address = try body.string("lightning_address", required: true, maxLength: 320),
+              let kind = try body.enumeration("type", WorkerKind.self, required: true) else {
+            throw APIError.malformed("request body is missing fields")
+        }
+        guard FieldRules.isLightningAddress(address) else {
+            throw APIError.invalidField("lightning_address", "must be a Lightning address like alice@getalby.com, got \"\(address)\"")
+        }
+        let worker = try service.registerWorker(displayName: name, lightningAddress: address, kind: kind)
+        return .json(201, ["worker": Present.worker(worker, config)], headers: [("Location", "/api/workers/\(worker.id)")])
+    }
+
+    private func workerProfile(_ id: WorkerID) throws -> HTTPResponse {
+        .json(200, ["worker": Present.worker(try service.worker(id), config)])
+    }
+
+    private func payoutHistory(_ id: WorkerID) throws -> HTTPResponse {
+        let (worker, payouts) = try service.payouts(of: id)
+        var settled: [JSONValue] = [], pending: [JSONValue] = [], failed: [JSONValue] = []
+        var earned = MilliSats.zero, pendingTotal = MilliSats.zero, failedTotal = MilliSats.zero
+        for p in payouts {
+            switch p.status {
+            case .settled: settled.append(Present.payout(p)); earned += p.split.workerPayout
+            case .pending: pending.append(Present.payout(p)); pendingTotal += p.split.workerPayout
+            case .failed: failed.append(Present.payout(p)); failedTotal += p.split.workerPayout
+            }
+        }
+        return .json(200, [
+            "worker_id": .string(worker.id.rawValue),
+            "lightning_address": .string(worker.lightningAddress),
+            "payouts": .array(settled),
+            "pending": .array(pending),
+            "failed": .array(failed),
+            "total_earned_msat": .int(earned.rawValue),
+            "total_earned_sats": Present.sats(earned),
+            "pending_msat": .int(pendingTotal.rawValue),
+            "failed_msat": .int(failedTotal.rawValue),
+        ])
+    }
+
+    // MARK: Tasks
+
+    private func createTask(_ request: HTTPRequest) throws -> HTTPResponse {
+        let budgetRange = config.minBudgetSats...config.maxBudgetSats
+        var budgetSats: Int64?
+        if let q = request.queryValue("budget_sats") {
+            guard let v = Int64(q) else { throw APIError.invalidField("budget_sats", "must be a whole number of sats, got \"\(q)\"") }
+            guard budgetRange.contains(v) else {
+                throw APIError.invalidField("budget_sats", "must be between \(budgetRange.lowerBound) and \(budgetRange.upperBound), got \(v)")
+            }
+            budgetSats = v
+        }
+        let body = try BodyReader.parse(request.body)
+        if let inBody = try body.integer("budget_sats", required: false, range: budgetRange) {
+            if let q = budgetSats, q != inBody {
+                throw APIError.invalidField("budget_sats", "the query says \(q) but the body says \(inBody); send one amount")
+            }
+            budgetSats = inBody
+        }
+        guard let budget = budgetSats else { throw APIError.missingField("budget_sats", "a whole number of sats, in the query or the body") }
+        guard let taskType = try body.enumeration("task_type", TaskType.self, required: true),
+              let title = try body.string("title", required: true, maxLength: 300) else {
+            throw APIError.malformed("request body is missing fields")
+        }
+        var inputJSON = "{}"
+        if let input = body.present("input") {
+            guard input.objectValue != nil else { throw APIError.invalidField("input", "must be an object, got \(article(input.typeName))") }
+            let bytes = input.serialized()
+            guard bytes.count <= 64 << 10 else { throw APIError.invalidField("input", "must be at most 65536 bytes of JSON") }
+            inputJSON = String(decoding: bytes, as: UTF8.self)
+        }
+        let requirement = try body.enumeration("worker_type", WorkerRequirement.self, required: false) ?? .any
+        let trust = try body.enumeration("trust_mode", TrustMode.self, required: false) ?? .auto
+        let draft = TaskDraft(taskType: taskType, title: title, inputJSON: inputJSON, budget: MilliSats(budget * 1000),
+                              workerRequirement: requirement, trustMode: trust)
+
+        guard let authorization = request.header("Authorization"), !authorization.trimmingWhitespace().isEmpty else {
+            throw gate.challenge(budgetSats: budget, title: title)
+        }
+        let payment = try gate.authenticate(authorization, budgetSats: budget)
+        do {
+            let (task, created) = try service.createTask(draft, payment: payment, fingerprint: fingerprint(request))
+            let view = TaskView(task: task, worker: nil, payout: nil, refund: nil)
+            return .json(created ? 201 : 200, ["task": Present.task(view, config)],
+                         headers: [("Location", "/api/tasks/\(task.id)")] + (created ? [] : [("Idempotent-Replay", "true")]))
+        } catch MarketError.tokenSpent(let existing) {
+            throw gate.challenge(budgetSats: budget, title: title, code: "token_spent",
+                                 message: "this L402 token already paid for task \(existing); pay this new invoice to create another task",
+                                 extra: ["spent_on_task_id": .string(existing.rawValue)])
+        }
+    }
+
+    /// Identifies "the identical request" for idempotent retries: method, path, query and body.
+    private func fingerprint(_ r: HTTPRequest) -> String {
+        var bytes = Array("\(r.method.uppercased()) \(r.path)?".utf8)
+        for (n, v) in r.query { bytes += Array("\(n)=\(v)&".utf8) }
+        bytes.append(0)
+        bytes += r.body
+        return Hex.encode(Hash.sha256(bytes))
+    }
+
+    private func feed(_ request: HTTPRequest) throws -> HTTPResponse {
+        var q = FeedQuery()
+        if let v = request.queryValue("task_type") {
+            guard let t = TaskType(rawValue: v) else {
+                throw APIError.invalidField("task_type", "must be one of \(TaskType.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(v)\"")
+            }
+            q.taskType = t
+        }
+        if let v = request.queryValue("worker_type") {
+            guard let w = WorkerRequirement(rawValue: v) else {
+                throw APIError.invalidField("worker_type", "must be one of human, ai, hybrid, any, got \"\(v)\"")
+            }
+            q.workerKind = WorkerKind(rawValue: w.rawValue)
+        }
+        if let v = request.queryValue("budget_min") {
+            guard let b = Int64(v), b >= 0, let m = MilliSats.sats(b) else {
+                throw APIError.invalidField("budget_min", "must be a whole number of sats, 0 or more, got \"\(v)\"")
+            }
+            q.budgetMin = m
+        }
+        if let v = request.queryValue("limit") {
+            guard let l = Int(v), (1...100).contains(l) else { throw APIError.invalidField("limit", "must be an integer from 1 to 100, got \"\(v)\"") }
+            q.limit = l
+        }
+        if let v = request.queryValue("cursor"), !v.isEmpty {
+            guard v.hasPrefix("c"), let a = Int64(v.dropFirst()), a >= 0 else {
+                throw APIError.invalidField("cursor", "is not a cursor this feed returned (use next_cursor from the previous page)")
+            }
+            q.after = a
+        }
+        let (tasks, next) = try service.feed(q)
+        return .json(200, [
+            "tasks": .array(tasks.map(Present.feedItem)),
+            "count": .int(Int64(tasks.count)),
+            "next_cursor": next.map { .string("c\($0)") } ?? .null,
+        ])
+    }
+
+    private func workerID(_ body: BodyReader) throws -> WorkerID {
+        guard let id = try body.string("worker_id", required: true, maxLength: 100) else { throw APIError.missingField("worker_id", "a string") }
+        return WorkerID(id)
+    }
+
+    private func claim(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try BodyReader.parse(request.body)
+        let view = try service.claim(id, by: try workerID(body))
+        return .json(200, ["task": Present.task(view, config)])
+    }
+
+    private func submit(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try BodyReader.parse(request.body)
+        let worker = try workerID(body)
+        guard let answer = body.present("answer_json") else { throw APIError.missingField("answer_json", "any JSON value, usually an object") }
+        let answerBytes = answer.serialized()
+        guard answerBytes.count <= 64 << 10 else { throw APIError.invalidField("answer_json", "must be at most 65536 bytes of JSON") }
+        guard let confidence = try body.number("confidence", required: true, range: 0...1) else {
+            throw APIError.missingField("confidence", "a number from 0 to 1")
+        }
+        let proof = try body.string("proof_url", required: false, maxLength: 2048)
+        if let proof, !FieldRules.isHTTPURL(proof) {
+            throw APIError.invalidField("proof_url", "must be an http or https URL, got \"\(proof)\"")
+        }
+        let view = try service.submit(id, by: worker, answerJSON: String(decoding: answerBytes, as: UTF8.self),
+                                      confidence: confidence, proofURL: proof)
+        return .json(200, ["task": Present.task(view, config)])
+    }
+
+    private func requester(_ request: HTTPRequest) throws -> MarketService.Requester? {
+        guard let header = request.header("Authorization"), !header.trimmingWhitespace().isEmpty else { return nil }
+        switch try gate.authenticate(header, budgetSats: nil) {
+        case .simToken: return .simToken
+        case .l402(let hash): return .l402(paymentHash: hash)
+        }
+    }
+
+    private func release(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try BodyReader.parse(request.body, allowEmpty: true)
+        let view = try service.release(id, requester: try requester(request))
+        return .json(200, ["task": Present.task(view, config), "payout": view.payout.map(Present.payout) ?? .null])
+    }
+
+    private func reject(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try BodyReader.parse(request.body, allowEmpty: true)
+        let reason = try body.string("reason", required: false, maxLength: 1000) ?? ""
+        let view = try service.reject(id, requester: try requester(request), reason: reason)
+        return .json(200, ["task": Present.task(view, config)])
+    }
+
+    private func market() throws -> HTTPResponse {
+        .json(200, try MarketFigures.compute(service).json(config))
+    }
+
+    // MARK: Simulated Lightning
+
+    private func createWallet(_ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try BodyReader.parse(request.body, allowEmpty: true)
+        let sats = try body.integer("balance_sats", required: false, range: 0...2_100_000_000_000_000) ?? 0
+        let id = service.node.createWallet(balance: MilliSats(sats * 1000))
+        return .json(201, ["wallet": ["id": .string(id.rawValue), "balance_msat": .int(sats * 1000)]])
+    }
+
+    private func walletBalance(_ id: WalletID) throws -> HTTPResponse {
+        guard let b = service.node.balance(of: id) else { throw APIError(404, "wallet_not_found", "no wallet with id \(id)") }
+        return .json(200, ["wallet": ["id": .string(id.rawValue), "balance_msat": .int(b.rawValue)]])
+    }
+
+    private func pay(_ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try BodyReader.parse(request.body)
+        guard let invoice = try body.string("invoice", required: true, maxLength: 7089) else { throw APIError.missingField("invoice", "a BOLT11 string") }
+        let wallet: WalletID
+        if let w = try body.string("wallet_id", required: false, maxLength: 100) {
+            wallet = WalletID(w)
+        } else {
+            guard config.mode == .demo else {
+                throw APIError.missingField("wallet_id", "the paying wallet; create one with POST /sim/lightning/wallets (the shared demo wallet exists only in demo mode)")
+            }
+            wallet = demoWallet
+        }
+        let result = try service.node.pay(invoice: invoice, from: wallet, maxFee: MilliSats(10_000_000))
+        return .json(200, [
+            "payment_hash": .string(Hex.encode(result.paymentHash)),
+            "preimage": result.preimage.map { .string(Hex.encode($0)) } ?? .null,
+            "amount_msat": .int(result.amount.rawValue),
+            "fee_msat": .int(result.fee.rawValue),
+            "status": .string(result.status.rawValue),
+            "failure_reason": result.failureReason.map { .string($0) } ?? .null,
+        ])
+    }
+}

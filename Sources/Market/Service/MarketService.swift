@@ -1,0 +1,517 @@
+import Lightning
+import Synchronization
+
+/// What a requester asks for when creating a task (the validated request body).
+public struct TaskDraft: Sendable, Equatable {
+    public var taskType: TaskType
+    public var title: String
+    public var inputJSON: String
+    public var budget: MilliSats
+    public var workerRequirement: WorkerRequirement
+    public var trustMode: TrustMode
+
+    public init(taskType: TaskType, title: String, inputJSON: String, budget: MilliSats,
+                workerRequirement: WorkerRequirement, trustMode: TrustMode) {
+        self.taskType = taskType
+        self.title = title
+        self.inputJSON = inputJSON
+        self.budget = budget
+        self.workerRequirement = workerRequirement
+        self.trustMode = trustMode
+    }
+}
+
+/// How a task's creation was paid for, after the credential was verified.
+public enum TaskPayment: Sendable, Equatable {
+    /// A verified L402 credential, by payment hash (hex).
+    case l402(paymentHash: String)
+    /// The demo token of the seed page.
+    case simToken
+}
+
+/// A task with the worker and payout a client sees beside it.
+public struct TaskView: Sendable, Equatable {
+    public var task: MarketTask
+    public var worker: Worker?
+    public var payout: Payout?
+    public var refund: Refund?
+}
+
+/// A budget given back to a requester after its task expired.
+public struct Refund: Sendable, Equatable {
+    public var taskID: TaskID
+    public var amount: MilliSats
+    public var status: String
+    public var createdAt: Instant
+}
+
+/// Filters of the open-task feed.
+public struct FeedQuery: Sendable, Equatable {
+    public var taskType: TaskType?
+    /// Tasks a worker of this kind may claim (its own kind or `any`); nil for all.
+    public var workerKind: WorkerKind?
+    public var budgetMin: MilliSats?
+    public var limit: Int
+    /// Resume after this position (from the previous page's `next_cursor`).
+    public var after: Int64?
+
+    public init(taskType: TaskType? = nil, workerKind: WorkerKind? = nil, budgetMin: MilliSats? = nil, limit: Int = 20, after: Int64? = nil) {
+        self.taskType = taskType
+        self.workerKind = workerKind
+        self.budgetMin = budgetMin
+        self.limit = limit
+        self.after = after
+    }
+}
+
+/// The market: the rules applied to the store, with clock, ids and the Lightning node injected.
+/// Safe to call from many threads: every change is one serialised transaction.
+public final class MarketService: @unchecked Sendable {
+    public let configuration: MarketConfiguration
+    public let store: MarketStore
+    public let node: any LightningNode
+    public let clock: any Clock
+    let random: any RandomSource
+    /// The earliest instant at which `processDue` has work; nil when nothing is scheduled.
+    private let nextDeadline = Mutex<Instant?>(nil)
+
+    public init(configuration: MarketConfiguration, store: MarketStore, node: any LightningNode,
+                clock: any Clock, random: any RandomSource) throws {
+        try configuration.fees.validate()
+        self.configuration = configuration
+        self.store = store
+        self.node = node
+        self.clock = clock
+        self.random = random
+        try refreshDeadline()
+    }
+
+    func newID(_ prefix: String) -> String { prefix + random.hexID(8) }
+
+    // MARK: Workers
+
+    /// Registers a worker with score 0.
+    public func registerWorker(displayName: String, lightningAddress: String, kind: WorkerKind) throws -> Worker {
+        let worker = Worker(id: WorkerID(newID("wrk_")), displayName: displayName, lightningAddress: lightningAddress,
+                            kind: kind, createdAt: clock.now())
+        try store.write { db in
+            try db.insertWorker(worker)
+            try event(db, "worker_registered", worker: worker.id, detail: worker.displayName)
+        }
+        return worker
+    }
+
+    /// The worker with `id`.
+    public func worker(_ id: WorkerID) throws -> Worker {
+        guard let w = try store.read({ try $0.worker(id) }) else { throw MarketError.workerNotFound(id) }
+        return w
+    }
+
+    /// A worker's payouts, oldest first.
+    public func payouts(of id: WorkerID) throws -> (Worker, [Payout]) {
+        try store.read { db in
+            guard let w = try db.worker(id) else { throw MarketError.workerNotFound(id) }
+            return (w, try db.payouts(forWorker: id))
+        }
+    }
+
+    // MARK: Tasks
+
+    /// Records an L402 challenge so that the credential paying it can later create one task.
+    public func recordChallenge(paymentHash: String, tokenID: String, budget: MilliSats, invoice: String, expiresAt: Instant) throws {
+        try store.write { db in
+            try db.run("INSERT INTO l402_tokens (payment_hash, token_id, budget_msat, invoice, created_at, expires_at) VALUES (?,?,?,?,?,?)",
+                       [.text(paymentHash), .text(tokenID), .integer(budget.rawValue), .text(invoice),
+                        .integer(clock.now().milliseconds), .integer(expiresAt.milliseconds)])
+        }
+    }
+
+    /// Creates an open task paid by `payment`. A retry of the identical request (same `fingerprint`) with the
+    /// same token returns the task it created (`created == false`); a different request gets `tokenSpent`.
+    public func createTask(_ draft: TaskDraft, payment: TaskPayment, fingerprint: String) throws -> (task: MarketTask, created: Bool) {
+        let now = clock.now()
+        return try store.write { db in
+            var method = PaymentMethod.simToken
+            var hash: String?
+            if case .l402(let paymentHash) = payment {
+                method = .l402
+                hash = paymentHash
+                let token = try db.queryOne("SELECT task_id, request_fingerprint FROM l402_tokens WHERE payment_hash = ?",
+                                            [.text(paymentHash)]) { ($0.optionalText(0), $0.optionalText(1)) }
+                guard let token else { throw MarketError.unknownToken(paymentHash: paymentHash) }
+                if let existing = token.0 {
+                    guard token.1 == fingerprint, let task = try db.task(TaskID(existing)) else {
+                        throw MarketError.tokenSpent(existing: TaskID(existing))
+                    }
+                    return (task, false)
+                }
+            }
+            let task = MarketTask(id: TaskID(newID("task_")), taskType: draft.taskType, title: draft.title,
+                                  inputJSON: draft.inputJSON, budget: draft.budget,
+                                  workerRequirement: draft.workerRequirement, trustMode: draft.trustMode,
+                                  createdAt: now, expiresAt: now.adding(milliseconds: configuration.timing.taskTTLMs),
+                                  paymentMethod: method, paymentHash: hash)
+            try db.insertTask(task)
+            if let hash {
+                try db.run("UPDATE l402_tokens SET task_id = ?, request_fingerprint = ? WHERE payment_hash = ? AND task_id IS NULL",
+                           [.text(task.id.rawValue), .text(fingerprint), .text(hash)])
+            }
+            try event(db, "task_created", task: task.id, amount: task.budget, detail: task.title)
+            noteDeadline(task.expiresAt)
+            return (task, true)
+        }
+    }
+
+    /// The task with `id`, with its worker, payout and refund.
+    public func taskView(_ id: TaskID) throws -> TaskView {
+        try store.read { db in
+            guard let task = try db.task(id) else { throw MarketError.taskNotFound(id) }
+            return try view(db, task)
+        }
+    }
+
+    func view(_ db: Database, _ task: MarketTask) throws -> TaskView {
+        let workerID = task.claimedBy ?? task.submission?.workerID
+        let worker = try workerID.flatMap { try db.worker($0) }
+        var payout: Payout?
+        var refund: Refund?
+        if task.status == .completed { payout = try db.payout(forTask: task.id) }
+        if task.status == .expired {
+            refund = try db.queryOne("SELECT amount_msat, status, created_at FROM refunds WHERE task_id = ?", [.text(task.id.rawValue)]) {
+                Refund(taskID: task.id, amount: MilliSats($0.int(0)), status: $0.text(1), createdAt: Instant(milliseconds: $0.int(2)))
+            }
+        }
+        return TaskView(task: task, worker: worker, payout: payout, refund: refund)
+    }
+
+    /// One page of open tasks, oldest first, and the cursor of the next page (nil on the last page).
+    public func feed(_ q: FeedQuery) throws -> (tasks: [MarketTask], nextCursor: Int64?) {
+        var sql = "SELECT \(Database.taskColumns), seq FROM tasks WHERE status = 'open'"
+        var args: [DatabaseValue] = []
+        if let t = q.taskType { sql += " AND task_type = ?"; args.append(.text(t.rawValue)) }
+        if let k = q.workerKind { sql += " AND worker_type IN (?, 'any')"; args.append(.text(k.rawValue)) }
+        if let b = q.budgetMin { sql += " AND budget_msat >= ?"; args.append(.integer(b.rawValue)) }
+        if let a = q.after { sql += " AND seq > ?"; args.append(.integer(a)) }
+        sql += " ORDER BY seq LIMIT ?"
+        args.append(.integer(Int64(q.limit + 1)))
+        let rows: [(Int64, MarketTask)] = try store.read { db in
+            try db.query(sql, args) { row in (row.int(24), try Database.task(from: row)) }
+        }
+        if rows.count > q.limit {
+            return (rows.prefix(q.limit).map(\.1), rows[q.limit - 1].0)
+        }
+        return (rows.map(\.1), nil)
+    }
+
+    /// open -> claimed by `workerID`.
+    public func claim(_ taskID: TaskID, by workerID: WorkerID) throws -> TaskView {
+        let now = clock.now()
+        return try store.write { db in
+            guard let worker = try db.worker(workerID) else { throw MarketError.workerNotFound(workerID) }
+            guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
+            let next = try TaskLifecycle.claim(task, by: worker, now: now, timing: configuration.timing)
+            try db.updateTask(next, expectedStatus: task.status)
+            try event(db, "task_claimed", task: taskID, worker: workerID)
+            if let lease = next.leaseExpiresAt { noteDeadline(lease) }
+            return TaskView(task: next, worker: worker, payout: nil, refund: nil)
+        }
+    }
+
+    /// claimed -> submitted; in `auto` and `proof_required` modes the release follows (at once with the default
+    /// zero delay, through `processDue`).
+    public func submit(_ taskID: TaskID, by workerID: WorkerID, answerJSON: String, confidence: Double, proofURL: String?) throws -> TaskView {
+        let now = clock.now()
+        let view = try store.write { db in
+            guard let worker = try db.worker(workerID) else { throw MarketError.workerNotFound(workerID) }
+            guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
+            let submission = Submission(workerID: workerID, answerJSON: answerJSON, confidence: confidence,
+                                        proofURL: proofURL, submittedAt: now)
+            let next = try TaskLifecycle.submit(task, submission: submission, now: now, timing: configuration.timing)
+            try db.updateTask(next, expectedStatus: task.status)
+            try event(db, "task_submitted", task: taskID, worker: workerID)
+            if let due = next.releaseDueAt { noteDeadline(due) }
+            return TaskView(task: next, worker: worker, payout: nil, refund: nil)
+        }
+        return view
+    }
+
+    /// Who is asking to release or reject a review-mode task.
+    public enum Requester: Sendable, Equatable {
+        case l402(paymentHash: String)
+        case simToken
+    }
+
+    /// submitted -> completed, with exactly one payout. Idempotent: releasing a completed task returns its payout.
+    /// Review-mode tasks need their requester unless `automatic` (the review window ran out).
+    public func release(_ taskID: TaskID, requester: Requester?, automatic: Bool = false) throws -> TaskView {
+        let now = clock.now()
+        let (view, fresh) = try store.write { db -> (TaskView, Bool) in
+            guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
+            if task.status == .completed { return (try self.view(db, task), false) }
+            if task.trustMode == .review && !automatic && !isRequester(requester, of: task) {
+                throw MarketError.reviewNeedsRequester(taskID)
+            }
+            let next = try TaskLifecycle.complete(task, now: now)
+            guard let submission = task.submission, var worker = try db.worker(submission.workerID) else {
+                throw MarketError.storage("submitted task \(taskID) has no submitting worker")
+            }
+            let split = PayoutMath.split(budget: task.budget, scoreBeforeTask: worker.reputationScore, policy: configuration.fees)
+            var payout = Payout(id: PayoutID(newID("pay_")), taskID: taskID, workerID: worker.id,
+                                lightningAddress: worker.lightningAddress, split: split,
+                                scoreBefore: worker.reputationScore, createdAt: now, nextAttemptAt: now)
+            if split.workerPayout == .zero {
+                payout.status = .settled
+                payout.settledAt = now
+                payout.nextAttemptAt = nil
+            }
+            let scoreBefore = worker.reputationScore
+            worker.reputationScore = configuration.reputation.apply(.completed, to: worker.reputationScore)
+            worker.completedJobs += 1
+            try db.updateTask(next, expectedStatus: task.status)
+            try db.insertPayout(payout)
+            try db.updateWorkerStanding(worker)
+            try event(db, "task_released", task: taskID, worker: worker.id, amount: split.workerPayout,
+                      detail: "platform_fee_msat=\(split.platformFee.rawValue) bonus=\(split.bonusApplied) score=\(scoreBefore)->\(worker.reputationScore)")
+            return (TaskView(task: next, worker: worker, payout: payout, refund: nil), true)
+        }
+        guard fresh, let payout = view.payout, payout.status != .settled else { return view }
+        var result = view
+        result.payout = try attemptPayout(payout)
+        return result
+    }
+
+    /// submitted -> open in review mode; the worker takes the rejection penalty.
+    public func reject(_ taskID: TaskID, requester: Requester?, reason: String) throws -> TaskView {
+        let now = clock.now()
+        return try store.write { db in
+            guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
+            guard isRequester(requester, of: task) else { throw MarketError.reviewNeedsRequester(taskID) }
+            let next = try TaskLifecycle.reject(task, now: now)
+            if let workerID = task.submission?.workerID, var worker = try db.worker(workerID) {
+                worker.reputationScore = configuration.reputation.apply(.rejected, to: worker.reputationScore)
+                worker.rejectedSubmissions += 1
+                try db.updateWorkerStanding(worker)
+            }
+            try db.updateTask(next, expectedStatus: task.status)
+            try event(db, "submission_rejected", task: taskID, worker: task.submission?.workerID, detail: reason)
+            return TaskView(task: next, worker: nil, payout: nil, refund: nil)
+        }
+    }
+
+    func isRequester(_ requester: Requester?, of task: MarketTask) -> Bool {
+        switch requester {
+        case .l402(let hash)?: return task.paymentHash == hash
+        case .simToken?: return task.paymentMethod == .simToken && configuration.mode == .demo
+        case nil: return false
+        }
+    }
+
+    // MARK: Payouts
+
+    /// Tries to pay one owed payout. The worker's invoice and its payment hash are recorded before the payment
+    /// is sent, so a crash in between resumes by asking the node about that hash instead of paying again.
+    @discardableResult
+    public func attemptPayout(_ original: Payout) throws -> Payout {
+        var payout = original
+        let now = clock.now()
+        // A payment already sent for this hash: learn its outcome rather than sending anything new.
+        if let hashHex = payout.paymentHash, let hash = Hex.decode(hashHex), let known = node.outgoingPayment(paymentHash: hash) {
+            if known.status != .failed {
+                return try recordOutcome(payout, known, now: now)
+            }
+            payout.invoice = nil
+            payout.paymentHash = nil
+        }
+        if payout.invoice == nil {
+            do {
+                let invoice = try node.requestInvoice(lightningAddress: payout.lightningAddress, amount: payout.split.workerPayout,
+                                                      comment: "ProofLayer payout for \(payout.taskID)")
+                payout.invoice = invoice
+                payout.paymentHash = try Self.paymentHashHex(ofInvoice: invoice)
+            } catch {
+                return try recordFailure(payout, reason: "\(error)", now: now)
+            }
+        }
+        let toSend = payout
+        try store.write { db in try db.updatePayoutProgress(toSend) }
+        guard let invoice = payout.invoice else { return payout }
+        let result: PaymentResult
+        do {
+            result = try node.payFromPlatform(invoice: invoice, maxFee: configuration.maxRoutingFee(for: payout.split.workerPayout))
+        } catch {
+            return try recordFailure(payout, reason: "\(error)", now: now)
+        }
+        return try recordOutcome(payout, result, now: now)
+    }
+
+    private func recordOutcome(_ original: Payout, _ result: PaymentResult, now: Instant) throws -> Payout {
+        var payout = original
+        switch result.status {
+        case .succeeded:
+            payout.status = .settled
+            payout.preimage = result.preimage.map { Hex.encode($0) }
+            payout.routingFee = result.fee
+            payout.settledAt = now
+            payout.attempts += 1
+            payout.nextAttemptAt = nil
+            payout.failureReason = nil
+            let settled = payout
+            try store.write { db in
+                try db.updatePayoutProgress(settled)
+                try event(db, "payout_settled", task: settled.taskID, worker: settled.workerID, amount: settled.split.workerPayout,
+                          detail: "routing_fee_msat=\(settled.routingFee.rawValue)")
+            }
+            return payout
+        case .inFlight:
+            payout.nextAttemptAt = now.adding(milliseconds: configuration.payoutRetryBaseMs)
+            let pending = payout
+            try store.write { db in try db.updatePayoutProgress(pending) }
+            noteDeadline(pending.nextAttemptAt)
+            return payout
+        case .failed:
+            return try recordFailure(payout, reason: result.failureReason ?? "payment failed", now: now)
+        }
+    }
+
+    private func recordFailure(_ original: Payout, reason: String, now: Instant) throws -> Payout {
+        var payout = original
+        payout.attempts += 1
+        payout.failureReason = reason
+        if payout.attempts >= configuration.payoutMaxAttempts {
+            payout.status = .failed
+            payout.nextAttemptAt = nil
+        } else {
+            payout.status = .pending
+            let shift = min(payout.attempts - 1, 20)
+            payout.nextAttemptAt = now.adding(milliseconds: configuration.payoutRetryBaseMs << shift)
+        }
+        let failed = payout
+        try store.write { db in
+            try db.updatePayoutProgress(failed)
+            try event(db, failed.status == .failed ? "payout_failed" : "payout_retry_scheduled", task: failed.taskID,
+                      worker: failed.workerID, amount: failed.split.workerPayout, detail: reason)
+        }
+        noteDeadline(payout.nextAttemptAt)
+        return payout
+    }
+
+    /// Tries a failed payout again now (an operator's action); the amounts stay as recorded.
+    public func retryFailedPayout(_ id: PayoutID) throws -> Payout {
+        let payout = try store.read { db in
+            try db.queryOne("SELECT \(Database.payoutColumns) FROM payouts WHERE id = ?", [.text(id.rawValue)], Database.payout(from:))
+        }
+        guard var p = payout else { throw MarketError.invalidField(field: "payout_id", reason: "no payout \(id)") }
+        guard p.status != .settled else { return p }
+        p.status = .pending
+        p.attempts = 0
+        return try attemptPayout(p)
+    }
+
+    static func paymentHashHex(ofInvoice invoice: String) throws -> String {
+        guard let decoded = try? Bolt11.decode(invoice) else {
+            throw LightningError(.invalidInvoice, "the worker's wallet returned an invoice that does not decode")
+        }
+        return Hex.encode(decoded.paymentHash)
+    }
+
+    // MARK: Time
+
+    /// Applies everything due at the clock's now: lease expiries (claim abandoned, -1), task expiries (refund),
+    /// automatic releases, and payout retries, in time order. Cheap when nothing is due.
+    public func processDue() throws {
+        let now = clock.now()
+        guard let due = nextDeadline.withLock({ $0 }), due <= now else { return }
+        var guardCount = 0
+        while guardCount < 1_000_000 {
+            guardCount += 1
+            guard let item = try nextDueItem(now: now) else { break }
+            switch item {
+            case .lease(let id): try expireLease(id, now: now)
+            case .ttl(let id): try expireTask(id, now: now)
+            case .release(let id): _ = try release(id, requester: nil, automatic: true)
+            case .payout(let payout): try attemptPayout(payout)
+            }
+        }
+        try refreshDeadline()
+    }
+
+    enum DueItem { case lease(TaskID), ttl(TaskID), release(TaskID), payout(Payout) }
+
+    private func nextDueItem(now: Instant) throws -> DueItem? {
+        try store.read { db -> DueItem? in
+            let n = DatabaseValue.integer(now.milliseconds)
+            var best: (Int64, Int, DueItem)?
+            func consider(_ at: Int64?, _ rank: Int, _ item: @autoclosure () -> DueItem?) {
+                guard let at, let it = item() else { return }
+                if best == nil || (at, rank) < (best!.0, best!.1) { best = (at, rank, it) }
+            }
+            if let r = try db.queryOne("SELECT lease_expires_at, id FROM tasks WHERE status = 'claimed' AND lease_expires_at <= ? ORDER BY lease_expires_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+                consider(r.0, 0, .lease(TaskID(r.1)))
+            }
+            if let r = try db.queryOne("SELECT release_due_at, id FROM tasks WHERE status = 'submitted' AND release_due_at <= ? ORDER BY release_due_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+                consider(r.0, 1, .release(TaskID(r.1)))
+            }
+            if let r = try db.queryOne("SELECT expires_at, id FROM tasks WHERE status = 'open' AND expires_at <= ? ORDER BY expires_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+                consider(r.0, 2, .ttl(TaskID(r.1)))
+            }
+            if let p = try db.queryOne("SELECT \(Database.payoutColumns) FROM payouts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT 1", [n], Database.payout(from:)) {
+                consider(p.nextAttemptAt?.milliseconds, 3, .payout(p))
+            }
+            return best?.2
+        }
+    }
+
+    private func expireLease(_ id: TaskID, now: Instant) throws {
+        try store.write { db in
+            guard let task = try db.task(id), let next = TaskLifecycle.expireLease(task, now: now) else { return }
+            if let workerID = task.claimedBy, var worker = try db.worker(workerID) {
+                worker.reputationScore = configuration.reputation.apply(.abandoned, to: worker.reputationScore)
+                worker.abandonedClaims += 1
+                try db.updateWorkerStanding(worker)
+            }
+            try db.updateTask(next, expectedStatus: task.status)
+            try event(db, "claim_abandoned", task: id, worker: task.claimedBy)
+        }
+    }
+
+    private func expireTask(_ id: TaskID, now: Instant) throws {
+        try store.write { db in
+            guard let task = try db.task(id), let next = TaskLifecycle.expire(task, now: now) else { return }
+            try db.updateTask(next, expectedStatus: task.status)
+            try db.run("INSERT INTO refunds (task_id, amount_msat, status, payment_hash, created_at) VALUES (?,?,'credited',?,?)",
+                       [.text(id.rawValue), .integer(task.budget.rawValue), task.paymentHash.map { .text($0) } ?? .null,
+                        .integer(now.milliseconds)])
+            try event(db, "task_expired", task: id, amount: task.budget, detail: "budget refunded")
+        }
+    }
+
+    /// The earliest instant anything is due, from the store.
+    public func refreshDeadline() throws {
+        let next = try store.read { db in
+            try db.queryOne("""
+                SELECT MIN(t) FROM (
+                  SELECT MIN(lease_expires_at) AS t FROM tasks WHERE status = 'claimed'
+                  UNION ALL SELECT MIN(expires_at) FROM tasks WHERE status = 'open'
+                  UNION ALL SELECT MIN(release_due_at) FROM tasks WHERE status = 'submitted'
+                  UNION ALL SELECT MIN(next_attempt_at) FROM payouts WHERE status = 'pending')
+                """) { $0.optionalInt(0) }
+        }
+        nextDeadline.withLock { $0 = next.flatMap { $0 }.map(Instant.init(milliseconds:)) }
+    }
+
+    /// The next instant at which `processDue` has work, if any.
+    public var nextDueInstant: Instant? { nextDeadline.withLock { $0 } }
+
+    func noteDeadline(_ at: Instant?) {
+        guard let at else { return }
+        nextDeadline.withLock { current in
+            if current == nil || at < current! { current = at }
+        }
+    }
+
+    func event(_ db: Database, _ kind: String, task: TaskID? = nil, worker: WorkerID? = nil, amount: MilliSats? = nil, detail: String = "") throws {
+        guard configuration.recordEvents else { return }
+        try db.appendEvent(at: clock.now(), kind: kind, task: task, worker: worker, amount: amount, detail: detail)
+    }
+}
+
