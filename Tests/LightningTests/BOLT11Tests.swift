@@ -232,3 +232,241 @@ func decoderReadsSpecExampleFields(name: String, text: String) throws {
 func specInvalidExampleIsRejected(name: String, text: String, expected: Bolt11Error) {
     #expect(throws: expected, "\(name)") { try Bolt11.decode(text) }
 }
+
+// MARK: - Round trips and writer rules
+
+enum Regtest {
+    static let key = NodeKey(seed: Array("prooflayer-regtest-payee".utf8))
+    static let preimage = [UInt8](repeating: 0x42, count: 32)
+    static let secret = [UInt8](repeating: 0x07, count: 32)
+
+    static func invoice(_ amount: MilliSats?, description: String = "round trip", expiry: UInt64? = 600) -> Bolt11Invoice {
+        Bolt11Invoice(network: .regtest, amount: amount, timestamp: 1_700_000_000,
+                      paymentHash: Hash.sha256(preimage), paymentSecret: secret,
+                      description: description, expiry: expiry, minFinalCLTVExpiry: 18,
+                      features: Bolt11Features(bits: [8, 14, 16]))
+    }
+}
+
+@Test(arguments: [
+    (Int64(1), "lnbcrt10p1"),
+    (1_000, "lnbcrt10n1"),
+    (100_000, "lnbcrt1u1"),
+    (21_000_000 * 100_000_000 * 1_000, "lnbcrt21000000"),
+    (2_100_000_000_000_000_000 - 1, "lnbcrt20999999999999999990p1"),
+    (250_000_000, "lnbcrt2500u1"),
+    (2_000_000_000, "lnbcrt20m1"),
+] as [(Int64, String)])
+func regtestInvoiceRoundTripsAmountWithLargestWholeUnit(msat: Int64, prefix: String) throws {
+    let key = try #require(Regtest.key)
+    let invoice = Regtest.invoice(MilliSats(msat))
+    let text = try Bolt11.encode(invoice, signingKey: key)
+    #expect(text.hasPrefix(prefix))
+    let decoded = try Bolt11.decode(text)
+    #expect(decoded.unsigned == invoice)
+    #expect(decoded.amount == MilliSats(msat))
+    #expect(decoded.payeePublicKey == key.publicKey)
+    #expect(try Bolt11.encode(decoded.unsigned, signingKey: key) == text)
+}
+
+@Test func amountlessInvoiceRoundTrips() throws {
+    let key = try #require(Regtest.key)
+    let text = try Bolt11.encode(Regtest.invoice(nil), signingKey: key)
+    #expect(text.hasPrefix("lnbcrt1"))
+    #expect(try Bolt11.decode(text).amount == nil)
+}
+
+@Test(arguments: [0, -1, 21_000_000 * 100_000_000 * 1_000 + 1] as [Int64])
+func encoderRejectsNonPositiveOrOversupplyAmount(msat: Int64) throws {
+    let key = try #require(Regtest.key)
+    #expect(throws: Bolt11Error.invalidAmount("\(msat) msat")) {
+        try Bolt11.encode(Regtest.invoice(MilliSats(msat)), signingKey: key)
+    }
+}
+
+@Test(arguments: [
+    ("lnbc", nil),
+    ("lnbc1", Int64(100_000_000_000)),
+    ("lnbc2500u", 250_000_000),
+    ("lnbc10p", 1),
+    ("lnbc9678785340p", 967_878_534),
+    ("lnbcrt100n", 10_000),
+    ("lntbs3m", 300_000_000),
+    ("lnsb1u", 100_000),
+] as [(String, Int64?)])
+func humanReadablePartParsesNetworkAndAmount(hrp: String, msat: Int64?) throws {
+    let (_, amount) = try Bolt11.parseHumanReadablePart(hrp)
+    #expect(amount == msat.map(MilliSats.init(rawValue:)))
+}
+
+@Test(arguments: [
+    ("lnbc2500x", Bolt11Error.invalidMultiplier("2500x")),
+    ("lnbc25001p", .subMillisatoshiAmount("25001p")),
+    ("lnbc0250u", .invalidAmount("0250u")),
+    ("lnbc0", .invalidAmount("0")),
+    ("lnbc0p", .invalidAmount("0p")),
+    ("lnbc25u0", .invalidAmount("25u0")),
+    ("lnbc99999999999999999999", .invalidAmount("99999999999999999999")),
+    ("lnbc21000001", .invalidAmount("21000001")),
+    ("lnxy1m", .unknownPrefix("lnxy")),
+    ("bc1m", .unknownPrefix("bc")),
+    ("lnbcm", .unknownPrefix("lnbcm")),
+])
+func malformedHumanReadablePartIsRejected(hrp: String, expected: Bolt11Error) {
+    #expect(throws: expected) { try Bolt11.parseHumanReadablePart(hrp) }
+}
+
+@Test func signetAndNetworkPrefixesRoundTrip() throws {
+    let key = try #require(Regtest.key)
+    for network in Bolt11Network.allCases {
+        var invoice = Regtest.invoice(MilliSats(100_000))
+        invoice.network = network
+        let decoded = try Bolt11.decode(Bolt11.encode(invoice, signingKey: key))
+        #expect(decoded.network == network)
+    }
+}
+
+@Test func payeeNodeKeyFieldIsVerifiedInsteadOfRecovered() throws {
+    let key = try #require(Regtest.key)
+    var invoice = Regtest.invoice(MilliSats(1_000))
+    invoice.fields.append(.payeeNodeKey(key.publicKey))
+    let text = try Bolt11.encode(invoice, signingKey: key)
+    let decoded = try Bolt11.decode(text)
+    #expect(decoded.payeeNodeKey == key.publicKey)
+    #expect(decoded.payeePublicKey == key.publicKey)
+
+    let other = try #require(NodeKey(seed: [9]))
+    #expect(throws: Bolt11Error.payeeKeyMismatch) { try Bolt11.encode(invoice, signingKey: other) }
+}
+
+@Test func nFieldNamingAnotherKeyFailsSignatureCheck() throws {
+    // Sign with one key while the n field names another: build the words by hand, bypassing the encoder's check.
+    let key = try #require(Regtest.key)
+    let other = try #require(NodeKey(seed: [9]))
+    var invoice = Regtest.invoice(MilliSats(1_000))
+    invoice.fields.append(.payeeNodeKey(other.publicKey))
+    let hrp = try Bolt11.humanReadablePart(invoice)
+    var words = try Bolt11.dataWords(invoice)
+    let sig = try key.signRecoverable(messageHash32: Bolt11.signingHash(hrp: hrp, words: words))
+    words += Bech32.words(fromBytes: sig.signature64 + [UInt8(sig.recoveryID)])
+    let text = try Bech32.encode(hrp: hrp, words: words)
+    #expect(throws: Bolt11Error.signatureMismatch) { try Bolt11.decode(text) }
+}
+
+@Test func tamperedInvoiceRecoversADifferentPayee() throws {
+    // A valid-checksum invoice whose signed content changed: recovery yields some other key, never the signer's.
+    let key = try #require(Regtest.key)
+    var invoice = Regtest.invoice(MilliSats(1_000))
+    let hrp = try Bolt11.humanReadablePart(invoice)
+    let words = try Bolt11.dataWords(invoice)
+    let sig = try key.signRecoverable(messageHash32: Bolt11.signingHash(hrp: hrp, words: words))
+    invoice.timestamp += 1
+    let tampered = try Bolt11.dataWords(invoice) + Bech32.words(fromBytes: sig.signature64 + [UInt8(sig.recoveryID)])
+    let decoded = try Bolt11.decode(Bech32.encode(hrp: hrp, words: tampered))
+    #expect(decoded.payeePublicKey != key.publicKey)
+}
+
+@Test(arguments: [
+    ([Bolt11Field.paymentSecret(Regtest.secret), .description("x")], Bolt11Error.missingField(tag: "p")),
+    ([.paymentHash(Regtest.secret), .description("x")], .missingField(tag: "s")),
+    ([.paymentHash(Regtest.secret), .paymentSecret(Regtest.secret)], .missingDescription),
+    ([.paymentHash(Regtest.secret), .paymentSecret(Regtest.secret), .description("x"), .descriptionHash(Regtest.secret)], .descriptionAndHash),
+    ([.paymentHash(Regtest.secret), .paymentHash(Regtest.secret), .paymentSecret(Regtest.secret), .description("x")], .duplicateField(tag: "p")),
+    ([.paymentHash(Regtest.secret), .paymentSecret(Regtest.secret), .description("x"), .expiry(1), .expiry(2)], .duplicateField(tag: "x")),
+    ([.paymentHash([1, 2]), .paymentSecret(Regtest.secret), .description("x")], .invalidFieldLength(tag: "p", length: 4)),
+    ([.paymentHash(Regtest.secret), .paymentSecret(Regtest.secret), .description("x"), .features(Bolt11Features(bits: [8, 14, 20]))], .unknownRequiredFeature(bit: 20)),
+    ([.paymentHash(Regtest.secret), .paymentSecret(Regtest.secret), .description(String(repeating: "a", count: 640))], .fieldTooLong(tag: "d", words: 1024)),
+])
+func encoderEnforcesWriterRules(fields: [Bolt11Field], expected: Bolt11Error) throws {
+    let key = try #require(Regtest.key)
+    let invoice = Bolt11Invoice(network: .regtest, amount: nil, timestamp: 1, fields: fields)
+    #expect(throws: expected) { try Bolt11.encode(invoice, signingKey: key) }
+}
+
+@Test func decoderEnforcesReaderRulesOnHandBuiltInvoices() throws {
+    let key = try #require(Regtest.key)
+    // Sign arbitrary words so that only the rule under test fails.
+    func signed(_ fieldWords: [UInt8]) throws -> String {
+        var words: [UInt8] = [0, 0, 0, 0, 0, 0, 1] + fieldWords
+        let hash = Bolt11.signingHash(hrp: "lnbcrt", words: words)
+        let sig = try key.signRecoverable(messageHash32: hash)
+        words += Bech32.words(fromBytes: sig.signature64 + [UInt8(sig.recoveryID)])
+        return try Bech32.encode(hrp: "lnbcrt", words: words)
+    }
+    func field(_ tag: UInt8, _ data: [UInt8]) -> [UInt8] { [tag, UInt8(data.count >> 5), UInt8(data.count & 31)] + data }
+    let p = field(1, Bech32.words(fromBytes: Regtest.secret))
+    let s = field(16, Bech32.words(fromBytes: Regtest.secret))
+    let d = field(13, Bech32.words(fromBytes: Array("hi".utf8)))
+
+    #expect(try Bolt11.decode(signed(p + s + d)).description == "hi")
+    #expect(throws: Bolt11Error.nonMinimalField(tag: "x")) { try Bolt11.decode(signed(p + s + d + field(6, [0, 1]))) }
+    #expect(throws: Bolt11Error.nonMinimalField(tag: "c")) { try Bolt11.decode(signed(p + s + d + field(24, [0, 18]))) }
+    #expect(throws: Bolt11Error.nonMinimalField(tag: "9")) { try Bolt11.decode(signed(p + s + d + field(5, [0, 8, 0]))) }
+    #expect(throws: Bolt11Error.invalidField(tag: "d", reason: "description is not valid UTF-8")) {
+        try Bolt11.decode(signed(p + s + field(13, Bech32.words(fromBytes: [0xff, 0xfe]))))
+    }
+    #expect(throws: Bolt11Error.invalidField(tag: "d", reason: "non-zero padding bits")) {
+        try Bolt11.decode(signed(p + s + field(13, [1, 1])))
+    }
+    #expect(throws: Bolt11Error.truncatedField(tag: "d")) { try Bolt11.decode(signed(p + s + [13, 0, 9, 1])) }
+    #expect(throws: Bolt11Error.truncatedField(tag: "q")) { try Bolt11.decode(signed(p + s + d + [0, 0])) }
+    #expect(throws: Bolt11Error.invalidField(tag: "r", reason: "route hint is 10 bytes, not a positive multiple of 51")) {
+        try Bolt11.decode(signed(p + s + d + field(3, Bech32.words(fromBytes: [UInt8](repeating: 0, count: 10)))))
+    }
+    #expect(throws: Bolt11Error.invalidFieldLength(tag: "s", length: 51)) { try Bolt11.decode(signed(p + field(16, [UInt8](repeating: 0, count: 51)) + d)) }
+    #expect(throws: Bolt11Error.duplicateField(tag: "p")) { try Bolt11.decode(signed(p + p + s + d)) }
+    #expect(throws: Bolt11Error.missingField(tag: "p")) { try Bolt11.decode(signed(s + d)) }
+
+    // Unknown tags and unknown fallback versions are kept raw and re-encode losslessly.
+    let text = try signed(p + s + d + field(0, [1, 2, 3]) + field(9, [25, 1, 2, 3]) + field(30, []))
+    let decoded = try Bolt11.decode(text)
+    #expect(decoded.fields.count == 6)
+    #expect(decoded.fields[3] == .unknown(tag: 0, words: [1, 2, 3]))
+    #expect(decoded.fields[4] == .unknown(tag: 9, words: [25, 1, 2, 3]))
+    #expect(decoded.fallbacks.isEmpty)
+    #expect(try Bolt11.encode(decoded.unsigned, signingKey: key) == text)
+}
+
+@Test func invalidRecoveryIDIsRejected() throws {
+    let key = try #require(Regtest.key)
+    let invoice = Regtest.invoice(MilliSats(1_000))
+    let hrp = try Bolt11.humanReadablePart(invoice)
+    var words = try Bolt11.dataWords(invoice)
+    let sig = try key.signRecoverable(messageHash32: Bolt11.signingHash(hrp: hrp, words: words))
+    words += Bech32.words(fromBytes: sig.signature64 + [7])
+    #expect(throws: Bolt11Error.invalidRecoveryID(7)) { try Bolt11.decode(Bech32.encode(hrp: hrp, words: words)) }
+}
+
+@Test func timestampMustFitIn35Bits() throws {
+    let key = try #require(Regtest.key)
+    var invoice = Regtest.invoice(nil)
+    invoice.timestamp = 1 << 35
+    #expect(throws: Bolt11Error.timestampOutOfRange(1 << 35)) { try Bolt11.encode(invoice, signingKey: key) }
+    invoice.timestamp = (1 << 35) - 1
+    #expect(try Bolt11.decode(Bolt11.encode(invoice, signingKey: key)).timestamp == (1 << 35) - 1)
+}
+
+@Test func expiryZeroAndLargeValuesRoundTrip() throws {
+    let key = try #require(Regtest.key)
+    for expiry: UInt64 in [0, 1, 31, 32, 604_800, UInt64.max] {
+        let invoice = Regtest.invoice(MilliSats(1_000), expiry: expiry)
+        let decoded = try Bolt11.decode(Bolt11.encode(invoice, signingKey: key))
+        #expect(decoded.expiry == expiry)
+    }
+    #expect(Regtest.invoice(nil, expiry: UInt64.max).expiresAt == UInt64.max)
+}
+
+@Test func errorDescriptionsNameTheProblem() {
+    #expect(Bolt11Error.missingField(tag: "s").description.contains("'s'"))
+    #expect(Bolt11Error.bech32(.invalidChecksum).description.contains("checksum"))
+    #expect(Bolt11Error.unknownRequiredFeature(bit: 100).description.contains("100"))
+}
+
+@Test func featureBitsAreNumberedFromTheLastWord() {
+    let f = Bolt11Features(bits: [8, 14])
+    #expect(f.words == [16, 8, 0])
+    #expect(f.isSet(8) && f.isSet(14) && !f.isSet(9) && !f.isSet(500))
+    #expect(Bolt11Features(bits: [8, 14, 99]).firstUnknownRequiredBit == nil)
+    #expect(Bolt11Features(bits: [8, 14, 100]).firstUnknownRequiredBit == 100)
+    #expect(Bolt11Features(bits: []).words.isEmpty)
+}

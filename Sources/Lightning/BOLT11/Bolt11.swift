@@ -205,7 +205,8 @@ public enum Bolt11 {
         }
         func minimalInteger() throws(Bolt11Error) -> UInt64 {
             if data.first == 0 { throw .nonMinimalField(tag: t) }
-            guard data.count <= 12 else { throw .invalidField(tag: t, reason: "value does not fit in 64 bits") }
+            // 13 words hold 65 bits; the top one must be clear.
+            guard data.count < 13 || (data.count == 13 && data[0] < 16) else { throw .invalidField(tag: t, reason: "value does not fit in 64 bits") }
             return data.reduce(UInt64(0)) { $0 << 5 | UInt64($1) }
         }
         switch tag {
