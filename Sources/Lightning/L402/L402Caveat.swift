@@ -103,6 +103,7 @@ public enum L402CaveatError: Error, Equatable, Sendable, CustomStringConvertible
     /// A condition this verifier does not understand (every first-party caveat must be satisfied).
     case unknownCondition(String)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .notConditionValue(let s): return "caveat \"\(s)\" must be of the form \"condition=value\""

@@ -55,6 +55,7 @@ public enum L402ChallengeError: Error, Equatable, Sendable, CustomStringConverti
     /// The macaroon parameter does not decode.
     case badMacaroon(MacaroonFormatError)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .noL402Challenge: return "no L402 or LSAT challenge in WWW-Authenticate"

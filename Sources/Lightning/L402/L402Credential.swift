@@ -142,6 +142,7 @@ public enum L402CredentialError: Error, Equatable, Sendable, CustomStringConvert
     /// The preimage is hex but not 32 bytes.
     case preimageWrongLength(Int)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .empty: return "Authorization header is empty"
@@ -175,6 +176,7 @@ public enum L402VerificationError: Error, Equatable, Sendable, CustomStringConve
     /// A caveat does not hold.
     case caveat(L402CaveatError)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .credential(let e): return e.description

@@ -59,6 +59,7 @@ public enum L402IdentifierError: Error, Equatable, Sendable, CustomStringConvert
     /// A token id that is not 32 bytes.
     case badTokenIdLength(Int)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .tooShort(let n): return "L402 identifier is \(n) bytes, too short to hold a version"

@@ -170,6 +170,7 @@ public enum MacaroonVerificationError: Error, Equatable, Sendable, CustomStringC
     /// A first-party caveat whose bytes are not UTF-8 text.
     case caveatNotUTF8(index: Int)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .signatureMismatch: return "macaroon signature does not match (wrong root key or tampered macaroon)"

@@ -29,6 +29,7 @@ public enum MacaroonFormatError: Error, Equatable, Sendable, CustomStringConvert
     /// A v1 packet would exceed the 0xFFFF length limit when serializing.
     case v1PacketTooLong(Int)
 
+    /// A human-readable message saying what is wrong.
     public var description: String {
         switch self {
         case .empty: return "macaroon is empty"
