@@ -119,7 +119,7 @@ public final class MarketService: @unchecked Sendable {
 
     /// Records an L402 challenge so that the credential paying it can later create one task.
     public func recordChallenge(paymentHash: String, tokenID: String, budget: MilliSats, invoice: String, expiresAt: Instant) throws {
-        try store.write { db in
+        _ = try store.write { db in
             try db.run("INSERT INTO l402_tokens (payment_hash, token_id, budget_msat, invoice, created_at, expires_at) VALUES (?,?,?,?,?,?)",
                        [.text(paymentHash), .text(tokenID), .integer(budget.rawValue), .text(invoice),
                         .integer(clock.now().milliseconds), .integer(expiresAt.milliseconds)])
@@ -408,10 +408,10 @@ public final class MarketService: @unchecked Sendable {
     }
 
     static func paymentHashHex(ofInvoice invoice: String) throws -> String {
-        guard let decoded = try? Bolt11.decode(invoice) else {
+        guard let decoded = try? Bolt11.decode(invoice), let hash = decoded.paymentHash else {
             throw LightningError(.invalidInvoice, "the worker's wallet returned an invoice that does not decode")
         }
-        return Hex.encode(decoded.paymentHash)
+        return Hex.encode(hash)
     }
 
     // MARK: Time
