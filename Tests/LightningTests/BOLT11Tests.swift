@@ -408,6 +408,10 @@ func encoderEnforcesWriterRules(fields: [Bolt11Field], expected: Bolt11Error) th
     #expect(throws: Bolt11Error.invalidField(tag: "d", reason: "non-zero padding bits")) {
         try Bolt11.decode(signed(p + s + field(13, [1, 1])))
     }
+    #expect(throws: Bolt11Error.invalidField(tag: "x", reason: "value does not fit in 64 bits")) {
+        try Bolt11.decode(signed(p + s + d + field(6, [16] + [UInt8](repeating: 0, count: 12))))
+    }
+    #expect(try Bolt11.decode(signed(p + s + d + field(6, [15] + [UInt8](repeating: 31, count: 12)))).expiry == UInt64.max)
     #expect(throws: Bolt11Error.truncatedField(tag: "d")) { try Bolt11.decode(signed(p + s + [13, 0, 9, 1])) }
     #expect(throws: Bolt11Error.truncatedField(tag: "q")) { try Bolt11.decode(signed(p + s + d + [0, 0])) }
     #expect(throws: Bolt11Error.invalidField(tag: "r", reason: "route hint is 10 bytes, not a positive multiple of 51")) {

@@ -1,4 +1,15 @@
 /// BOLT #11 invoice encoding (signing) and decoding (verifying).
+///
+// Reader policy (current BOLT #11 text, 2026-03):
+// - rejected: bad bech32 (checksum, mixed case, separator), unknown prefix, bad amount (non-digit, bad multiplier,
+//   pico not ending in 0, leading zero, zero, above 21M BTC), data too short for timestamp + signature, truncated
+//   fields, p/h/s/n of the wrong length (the pre-2025 "skip" rule is available via `skippingWrongLengthFields`),
+//   non-zero padding in byte fields, non-UTF-8 d, non-minimal x/c/9, r not a multiple of 51 bytes, recovery id > 3,
+//   failed recovery, n present but the signature does not verify against it or is high-S, missing p or s, neither
+//   or both of d/h, a repeated single-valued field (p s d h x c n 9 m), an unknown even feature bit.
+// - accepted and kept raw (`.unknown`) for lossless re-encoding: unknown tags, f with version 19...31 or odd bits.
+// - accepted: high-S signatures when there is no n field (recovery), unknown odd feature bits.
+// The writer applies the same field rules, so everything `encode` emits, `decode` accepts.
 public enum Bolt11 {
     /// Words in the timestamp.
     static let timestampWords = 7

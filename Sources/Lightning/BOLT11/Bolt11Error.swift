@@ -45,6 +45,7 @@ public enum Bolt11Error: Error, Equatable, Sendable, CustomStringConvertible {
     /// The signing key failed to sign.
     case signingFailed(NodeKeyError)
 
+    /// A human-readable explanation naming what is wrong.
     public var description: String {
         switch self {
         case .bech32(let e): return "invalid invoice encoding: \(e)"

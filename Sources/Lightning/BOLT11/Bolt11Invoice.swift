@@ -126,16 +126,27 @@ public enum Bolt11Field: Sendable, Hashable {
 
     /// Tag values (5-bit) of the known fields.
     public enum Tag {
+        /// `p`.
         public static let paymentHash: UInt8 = 1
+        /// `r`.
         public static let routeHint: UInt8 = 3
+        /// `9`.
         public static let features: UInt8 = 5
+        /// `x`.
         public static let expiry: UInt8 = 6
+        /// `f`.
         public static let fallback: UInt8 = 9
+        /// `d`.
         public static let description: UInt8 = 13
+        /// `s`.
         public static let paymentSecret: UInt8 = 16
+        /// `n`.
         public static let payeeNodeKey: UInt8 = 19
+        /// `h`.
         public static let descriptionHash: UInt8 = 23
+        /// `c`.
         public static let minFinalCLTVExpiry: UInt8 = 24
+        /// `m`.
         public static let metadata: UInt8 = 27
     }
 

@@ -21,6 +21,7 @@ public enum Bech32Error: Error, Equatable, Sendable, CustomStringConvertible {
     /// Leftover bits after regrouping are too many or not zero.
     case invalidPadding
 
+    /// A human-readable explanation naming what is wrong.
     public var description: String {
         switch self {
         case .characterOutOfRange(let p): return "bech32: character at offset \(p) is outside printable ASCII"

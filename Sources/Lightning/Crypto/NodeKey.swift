@@ -9,6 +9,7 @@ public enum NodeKeyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// libsecp256k1 could not create its context or refused to sign.
     case libraryFailure
 
+    /// A human-readable explanation naming what is wrong.
     public var description: String {
         switch self {
         case .invalidSecretKey: return "node key: secret must be 32 bytes, non-zero and below the secp256k1 order"
