@@ -7,6 +7,13 @@
 // nesting deeper than `maxDepth` (itself capped at `JSONValue.depthCeiling`
 // so that parsing, printing, comparing and freeing values never exhaust the
 // stack). Empty input fails with "expected a JSON value, got end of input".
+//
+// Duplicate keys are checked when their object closes (the object is then
+// built at its final size), so a syntax error later inside the same object is
+// reported before the duplicate. Keys compare as Swift Strings (canonical
+// equivalence). `-0` parses as `.int(0)`, `-0.0` as `.double(-0.0)`; integer
+// literals outside Int64 become `.double`; numbers whose magnitude overflows
+// Double are "number out of range", ones that underflow become 0.
 
 extension JSONValue {
     /// Hard upper bound on nesting depth; a larger `maxDepth` argument is lowered to it.
