@@ -73,7 +73,7 @@ final class ClientSocket {
         if started != 0 {
             let code = errno
             guard code == EINPROGRESS || code == EINTR else {
-                throw connectError(code, host: host, port: port)
+                throw connectError(code, host: host, port: port, timeoutSeconds: timeoutSeconds)
             }
             try socket.waitFor(Int16(POLLOUT), deadline: deadline)
             var soError: Int32 = 0
@@ -81,15 +81,15 @@ final class ClientSocket {
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length) == 0 else {
                 throw .connectionFailed("getsockopt(SO_ERROR): \(errnoMessage())")
             }
-            if soError != 0 { throw connectError(soError, host: host, port: port) }
+            if soError != 0 { throw connectError(soError, host: host, port: port, timeoutSeconds: timeoutSeconds) }
         }
         return socket
     }
 
-    private static func connectError(_ code: Int32, host: String, port: UInt16) -> HTTPClientError {
+    private static func connectError(_ code: Int32, host: String, port: UInt16, timeoutSeconds: Double) -> HTTPClientError {
         switch code {
         case ECONNREFUSED: return .connectionRefused(host: host, port: port)
-        case ETIMEDOUT: return .timedOut(seconds: 0)
+        case ETIMEDOUT: return .timedOut(seconds: timeoutSeconds)
         default: return .connectionFailed("connect(\(host):\(port)): \(errnoMessage(code))")
         }
     }

@@ -45,8 +45,7 @@ public enum HTTPClient {
         let bytes = try HTTPWire.serialize(request, host: host, port: port, keepAlive: false)
         let deadline = monotonicSeconds() + timeout
         let socket = try ClientSocket.connect(host: host, port: port, deadline: deadline, timeoutSeconds: timeout)
-        try socket.write(bytes, deadline: deadline)
-        return try HTTPWire.readResponse(from: socket, method: request.method, deadline: deadline).response
+        return try HTTPWire.exchange(bytes, method: request.method, on: socket, deadline: deadline).response
     }
 
     /// Sends `request` with a `Duration` timeout.
@@ -111,8 +110,7 @@ public final class HTTPConnection: @unchecked Sendable {
                           deadline: Double) throws(HTTPClientError) -> HTTPResponse {
         candidate.markExchangeStart()
         socket = nil
-        try candidate.write(bytes, deadline: deadline)
-        let result = try HTTPWire.readResponse(from: candidate, method: method, deadline: deadline)
+        let result = try HTTPWire.exchange(bytes, method: method, on: candidate, deadline: deadline)
         if result.reusable { socket = candidate }
         return result.response
     }
@@ -189,6 +187,22 @@ enum HTTPWire {
         head += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
         head += "\r\n"
         return Array(head.utf8) + request.body
+    }
+
+    /// Writes a serialized request and reads the response.
+    ///
+    /// If the peer stops reading mid-request (say, a 413 for an oversized upload followed by a close), the write
+    /// fails; the response the peer sent before closing is still read and returned when it is there.
+    static func exchange(_ bytes: [UInt8], method: String, on socket: ClientSocket,
+                         deadline: Double) throws(HTTPClientError) -> (response: HTTPResponse, reusable: Bool) {
+        do {
+            try socket.write(bytes, deadline: deadline)
+        } catch {
+            guard case .connectionClosed = error,
+                  let early = try? readResponse(from: socket, method: method, deadline: deadline) else { throw error }
+            return (early.response, false)
+        }
+        return try readResponse(from: socket, method: method, deadline: deadline)
     }
 
     /// Reads one response; `reusable` says whether the socket may carry another request.

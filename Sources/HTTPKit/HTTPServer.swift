@@ -163,6 +163,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Stops accepting connections, waits (up to the grace period) for in-flight requests, then shuts down.
     ///
     /// Idempotent. Requests whose handler has started always run to completion: worker threads are joined.
+    /// Must not be called from inside the handler (it would wait for its own worker thread).
     public func stop() {
         lifecycle.lock()
         defer { lifecycle.unlock() }

@@ -149,7 +149,9 @@ func httpKitAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaqueP
                 context.body = []
             }
             context.discarded += chunkSize
-            // Answer right away if the daemon allows it mid-upload; otherwise discard until the end.
+            // Answer right away if the daemon allows it mid-upload (libmicrohttpd 0.9.75 does not); otherwise
+            // discard until the end and answer then, or drop the connection once the discarded bytes pass
+            // `discardLimit` so a client cannot keep a worker busy with an endless upload.
             if !context.triedEarlyAnswer {
                 context.triedEarlyAnswer = true
                 if queue(payloadTooLarge(core.maxBodyBytes), on: connection) == .YES {

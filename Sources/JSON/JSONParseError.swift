@@ -1,10 +1,10 @@
 // Parse errors with a byte offset and a human line/column.
+//
+// `offset` is the 0-based byte offset of the offending byte (the input length
+// for an unexpected end). `line` is 1-based and counts LF bytes; `column` is
+// 1-based and counts Unicode scalars (UTF-8 lead bytes) since the last LF.
 
 /// Why and where a JSON text was rejected.
-///
-/// `offset` is the 0-based byte offset of the offending byte (the input length
-/// for an unexpected end). `line` is 1-based and counts LF bytes; `column` is
-/// 1-based and counts Unicode scalars (UTF-8 lead bytes) since the last LF.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The reason without position, e.g. "unexpected character '}' (expected a value)".
     public let message: String

@@ -7,6 +7,13 @@
 // nesting deeper than `maxDepth` (itself capped at `JSONValue.depthCeiling`
 // so that parsing, printing, comparing and freeing values never exhaust the
 // stack). Empty input fails with "expected a JSON value, got end of input".
+//
+// Duplicate keys are checked when their object closes (the object is then
+// built at its final size), so a syntax error later inside the same object is
+// reported before the duplicate. Keys compare as Swift Strings (canonical
+// equivalence). `-0` parses as `.int(0)`, `-0.0` as `.double(-0.0)`; integer
+// literals outside Int64 become `.double`; numbers whose magnitude overflows
+// Double are "number out of range", ones that underflow become 0.
 
 extension JSONValue {
     /// Hard upper bound on nesting depth; a larger `maxDepth` argument is lowered to it.
@@ -66,6 +73,15 @@ struct JSONParser {
     var pos = 0
     /// Reused buffer for strings that contain escapes.
     var scratch: [UInt8] = []
+    /// Members of the objects being parsed, innermost last.
+    var memberStack: [Member] = []
+
+    struct Member {
+        let key: String
+        let value: JSONValue
+        /// Offset of the key's opening quote, for duplicate-key errors.
+        let offset: Int
+    }
 
     init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.input = input
@@ -196,7 +212,8 @@ struct JSONParser {
             return .object([:])
         }
         guard input[pos] == quote else { throw unexpected(at: pos, expected: "a string key or '}'") }
-        var members: [String: JSONValue] = [:]
+        // Members collect on a shared stack so the dictionary is built once at its final size.
+        let base = memberStack.count
         while true {
             let keyOffset = pos
             let key = try parseString()
@@ -207,17 +224,13 @@ struct JSONParser {
             skipWhitespace()
             guard pos < input.count else { throw endOfInput(expected: "a value") }
             let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: key) != nil {
-                var quoted: [UInt8] = []
-                JSONEmit.appendString(key, into: &quoted)
-                throw error("duplicate key \(String(decoding: quoted, as: UTF8.self))", at: keyOffset)
-            }
+            memberStack.append(Member(key: key, value: value, offset: keyOffset))
             skipWhitespace()
             guard pos < input.count else { throw endOfInput(expected: "',' or '}'") }
             let b = input[pos]
             if b == UInt8(ascii: "}") {
                 pos += 1
-                return .object(members)
+                break
             }
             guard b == UInt8(ascii: ",") else { throw unexpected(at: pos, expected: "',' or '}'") }
             let comma = pos
@@ -229,6 +242,17 @@ struct JSONParser {
             }
             guard input[pos] == quote else { throw unexpected(at: pos, expected: "a string key") }
         }
+        var members = [String: JSONValue](minimumCapacity: memberStack.count - base)
+        for i in base..<memberStack.count {
+            let member = memberStack[i]
+            if members.updateValue(member.value, forKey: member.key) != nil {
+                var quoted: [UInt8] = []
+                JSONEmit.appendString(member.key, into: &quoted)
+                throw error("duplicate key \(String(decoding: quoted, as: UTF8.self))", at: member.offset)
+            }
+        }
+        memberStack.removeSubrange(base...)
+        return .object(members)
     }
 
     // MARK: - Numbers

@@ -43,7 +43,7 @@ enum JSONEmit {
         case .object(let object):
             out.append(UInt8(ascii: "{"))
             var first = true
-            for (key, member) in sortedMembers(object) {
+            for (_, key, member) in sortedMembers(object) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 appendString(key, into: &out)
@@ -80,7 +80,7 @@ enum JSONEmit {
             }
             out.append(UInt8(ascii: "{"))
             var first = true
-            for (key, member) in sortedMembers(object) {
+            for (_, key, member) in sortedMembers(object) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 newline(indent + 1, into: &out)
@@ -103,12 +103,32 @@ enum JSONEmit {
     }
 
     /// Members in ascending order of the keys' UTF-8 bytes.
-    static func sortedMembers(_ object: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        var members = Array(object)
-        if members.count > 1 {
-            members.sort { utf8Precedes($0.key, $1.key) }
+    static func sortedMembers(_ object: [String: JSONValue]) -> [(prefix: UInt64, key: String, value: JSONValue)] {
+        // Sort on an 8-byte big-endian key prefix first; only ties compare whole keys.
+        var entries: [(prefix: UInt64, key: String, value: JSONValue)] = []
+        entries.reserveCapacity(object.count)
+        for (key, value) in object {
+            entries.append((keyPrefix(key), key, value))
         }
-        return members
+        if entries.count < 2 { return entries }
+        entries.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            return utf8Precedes(a.key, b.key)
+        }
+        return entries
+    }
+
+    /// The first 8 UTF-8 bytes of `key` as a big-endian integer, zero-padded.
+    @inline(__always)
+    static func keyPrefix(_ key: String) -> UInt64 {
+        var prefix: UInt64 = 0
+        var n = 0
+        for b in key.utf8 {
+            prefix = prefix << 8 | UInt64(b)
+            n += 1
+            if n == 8 { return prefix }
+        }
+        return n == 0 ? 0 : prefix << (8 * UInt64(8 - n))
     }
 
     /// Byte-wise (code point order) comparison, unlike String's `<`, which normalizes.

@@ -62,6 +62,32 @@ import Glibc
         }
     }
 
+    @Test func hugeBodyWithContentLengthGets413BeforeTheUploadFinishes() throws {
+        let handler = RecordingHandler()
+        try withServer(handler, configure: { $0.maxBodyBytes = 1024 }) { _, port in
+            // The server answers after the head and closes; the client still reads that early answer.
+            let request = HTTPRequest(method: "PUT", path: "/upload", body: [UInt8](repeating: 1, count: 8 << 20))
+            let response = try HTTPClient.send(request, host: "127.0.0.1", port: port, timeout: 5)
+            #expect(response.status == 413)
+            #expect(handler.count == 0)
+        }
+    }
+
+    @Test func stalledRequestIsClosedAfterTheConnectionTimeout() throws {
+        let handler = RecordingHandler()
+        try withServer(handler, configure: { $0.connectionTimeoutSeconds = 1 }) { server, port in
+            let started = monotonicSeconds()
+            // A slowloris client: half a header, then silence.
+            #expect(throws: HTTPClientError.connectionClosed("no response before the connection closed")) {
+                try rawExchange(Array("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8), port: port, timeout: 5)
+            }
+            let elapsed = monotonicSeconds() - started
+            #expect(elapsed > 0.9 && elapsed < 3)
+            #expect(handler.count == 0)
+            #expect(settledInFlight(server) == 0)
+        }
+    }
+
     @Test func chunkedBodyOverTheLimitGets413AndSkipsTheHandler() throws {
         let handler = RecordingHandler()
         try withServer(handler, configure: { $0.maxBodyBytes = 1024 }) { server, port in

@@ -41,8 +41,7 @@ func withServer(_ handler: any HTTPHandler,
 func rawExchange(_ bytes: [UInt8], port: UInt16, method: String = "GET", timeout: Double = 5) throws -> HTTPResponse {
     let deadline = monotonicSeconds() + timeout
     let socket = try ClientSocket.connect(host: "127.0.0.1", port: port, deadline: deadline, timeoutSeconds: timeout)
-    try socket.write(bytes, deadline: deadline)
-    return try HTTPWire.readResponse(from: socket, method: method, deadline: deadline).response
+    return try HTTPWire.exchange(bytes, method: method, on: socket, deadline: deadline).response
 }
 
 /// Waits briefly for the server's in-flight count to drain (completion callbacks run after the response is sent).
