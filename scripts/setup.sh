@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 need=()
-for pkg in libsqlite3-dev libssl-dev libsecp256k1-dev libmicrohttpd-dev pkg-config; do
+for pkg in libsqlite3-dev libssl-dev libsecp256k1-dev libmicrohttpd-dev pkg-config curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -1,0 +1,37 @@
+# ProofLayer simulator. `make demo` and `make test` are all a fresh machine needs.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+export PATH := $(dir $(SWIFT)):$(PATH)
+
+.PHONY: setup build release demo serve test unit e2e clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release --product simrun
+
+## The main job: the live demo.
+demo: release
+	@bash scripts/demo.sh
+
+## Serve the market over HTTP on 127.0.0.1:8402 (Ctrl-C to stop).
+serve: release
+	.build/release/simrun serve
+
+## Everything CI runs: the Swift test suite, then end-to-end checks with curl and standard decoders against `simrun serve`.
+test: setup
+	$(SWIFT) test
+	$(SWIFT) build --product simrun
+	@SIMRUN=.build/debug/simrun bash scripts/e2e.sh
+
+unit: setup
+	$(SWIFT) test
+
+e2e: build
+	@SIMRUN=.build/debug/simrun bash scripts/e2e.sh
+
+clean:
+	rm -rf .build reports
