@@ -1,0 +1,1 @@
+// The agents' side: MarketClient, web probe, personas.
