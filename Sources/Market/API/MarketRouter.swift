@@ -265,7 +265,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
 
     private func requester(_ request: HTTPRequest) throws -> MarketService.Requester? {
         guard let header = request.header("Authorization"), !header.trimmingWhitespace().isEmpty else { return nil }
-        switch try gate.authenticate(header, budgetSats: nil) {
+        switch try gate.authenticate(header, budgetSats: nil, ownership: true) {
         case .simToken: return .simToken
         case .l402(let hash): return .l402(paymentHash: hash)
         }
