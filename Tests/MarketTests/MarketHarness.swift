@@ -13,10 +13,12 @@ struct MarketHarness {
 
     static let start = Instant(seconds: 1_796_000_000) // 2026-11-30
 
-    init(mode: MarketMode = .demo, seed: UInt64 = 7, path: String = ":memory:", configure: (inout MarketConfiguration) -> Void = { _ in }) throws {
+    /// `nodeRandom` replaces the node's seeded generator (e.g. a tap that lets a test learn an unpaid preimage).
+    init(mode: MarketMode = .demo, seed: UInt64 = 7, path: String = ":memory:", nodeRandom: (any RandomSource)? = nil,
+         configure: (inout MarketConfiguration) -> Void = { _ in }) throws {
         clock = ManualClock(Self.start)
         let random = SeededRandom(seed: seed)
-        node = try InProcessNode(clock: clock, random: SeededRandom(seed: seed, stream: "node"))
+        node = try InProcessNode(clock: clock, random: nodeRandom ?? SeededRandom(seed: seed, stream: "node"))
         var config = MarketConfiguration(mode: mode)
         configure(&config)
         service = try MarketService(configuration: config, store: try MarketStore(path: path), node: node, clock: clock, random: random)

@@ -68,7 +68,10 @@ final class L402Gate: Sendable {
 
     /// Who the `Authorization` header proves the caller to be, for a task of `budgetSats` (nil: any budget).
     /// Throws 401 for anything forged, mismatched, expired, underpaid or unpaid.
-    func authenticate(_ header: String, budgetSats: Int64?) throws(APIError) -> TaskPayment {
+    /// `ownership`: the credential only proves who paid for an existing task (release/reject of a review-mode
+    /// task), so the expiry caveat, which bounds when the token may buy a task, is not applied; otherwise a
+    /// requester would lose its review rights one challenge TTL after paying while its task lives on.
+    func authenticate(_ header: String, budgetSats: Int64?, ownership: Bool = false) throws(APIError) -> TaskPayment {
         let credential: L402Credential
         do {
             credential = try L402Credential(parsing: header)
@@ -81,7 +84,7 @@ final class L402Gate: Sendable {
             }
             return .simToken
         }
-        let policy = L402CaveatPolicy(service: serviceName, now: service.clock.now().seconds)
+        let policy = L402CaveatPolicy(service: serviceName, now: ownership ? Int64.min : service.clock.now().seconds)
         let grant: L402Grant
         do {
             grant = try credential.verify(rootKey: { self.rootKey(tokenID: $0.tokenId) }, policy: policy)

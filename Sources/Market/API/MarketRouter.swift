@@ -174,16 +174,30 @@ public final class MarketRouter: HTTPHandler, Sendable {
         guard let authorization = request.header("Authorization"), !authorization.trimmingWhitespace().isEmpty else {
             throw gate.challenge(budgetSats: budget, title: title)
         }
-        let payment = try gate.authenticate(authorization, budgetSats: budget)
+        func tokenSpent(_ existing: TaskID) -> APIError {
+            gate.challenge(budgetSats: budget, title: title, code: "token_spent",
+                           message: "this L402 token already paid for task \(existing); pay this new invoice to create another task",
+                           extra: ["spent_on_task_id": .string(existing.rawValue)])
+        }
+        let payment: TaskPayment
+        switch Result(catching: { () throws(APIError) in try gate.authenticate(authorization, budgetSats: budget) }) {
+        case .success(let p): payment = p
+        case .failure(let refusal):
+            // A token that already bought a task is spent whatever budget it is now offered for: a fresh 402
+            // (for this budget) lets a token-caching client simply pay again.
+            if refusal.code == "budget_mismatch", case .l402(let hash)? = try? gate.authenticate(authorization, budgetSats: nil),
+               let existing = try service.task(paidBy: hash) {
+                throw tokenSpent(existing)
+            }
+            throw refusal
+        }
         do {
             let (task, created) = try service.createTask(draft, payment: payment, fingerprint: fingerprint(request))
             let view = TaskView(task: task, worker: nil, payout: nil, refund: nil)
             return .json(created ? 201 : 200, ["task": Present.task(view, config)],
                          headers: [("Location", "/api/tasks/\(task.id)")] + (created ? [] : [("Idempotent-Replay", "true")]))
         } catch MarketError.tokenSpent(let existing) {
-            throw gate.challenge(budgetSats: budget, title: title, code: "token_spent",
-                                 message: "this L402 token already paid for task \(existing); pay this new invoice to create another task",
-                                 extra: ["spent_on_task_id": .string(existing.rawValue)])
+            throw tokenSpent(existing)
         }
     }
 
@@ -265,7 +279,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
 
     private func requester(_ request: HTTPRequest) throws -> MarketService.Requester? {
         guard let header = request.header("Authorization"), !header.trimmingWhitespace().isEmpty else { return nil }
-        switch try gate.authenticate(header, budgetSats: nil) {
+        switch try gate.authenticate(header, budgetSats: nil, ownership: true) {
         case .simToken: return .simToken
         case .l402(let hash): return .l402(paymentHash: hash)
         }

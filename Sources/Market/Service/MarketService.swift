@@ -126,6 +126,13 @@ public final class MarketService: @unchecked Sendable {
         }
     }
 
+    /// The task an L402 token (by payment hash, hex) already created, if any.
+    public func task(paidBy paymentHash: String) throws -> TaskID? {
+        try store.read { db in
+            try db.queryOne("SELECT task_id FROM l402_tokens WHERE payment_hash = ?", [.text(paymentHash)]) { $0.optionalText(0) }
+        }.flatMap { $0 }.map(TaskID.init)
+    }
+
     /// Creates an open task paid by `payment`. A retry of the identical request (same `fingerprint`) with the
     /// same token returns the task it created (`created == false`); a different request gets `tokenSpent`.
     public func createTask(_ draft: TaskDraft, payment: TaskPayment, fingerprint: String) throws -> (task: MarketTask, created: Bool) {
