@@ -63,6 +63,7 @@ PRE=$(echo "$PAY" | json 'd["preimage"]'); HASH=$(echo "$PAY" | json 'd["payment
 check "payment succeeded" "$(echo "$PAY" | json 'd["status"]')" "succeeded"
 check "sha256(preimage) == payment hash" "$(python3 -c "import hashlib,sys; print(hashlib.sha256(bytes.fromhex('$PRE')).hexdigest())")" "$HASH"
 BODY250="${TASK_BODY/\"budget_sats\":100/\"budget_sats\":250}"
+check "underpaid (budget mismatch) is a 401" "$(curl -s -X POST "$B/api/tasks?budget_sats=300" -H "$J" -H "Authorization: L402 $MAC:$PRE" -d "${BODY250/\"budget_sats\":250/\"budget_sats\":300}" | json 'd["error"]["code"]')" "budget_mismatch"
 C1=$(curl -s -w '\n%{http_code}' -X POST "$B/api/tasks?budget_sats=250" -H "$J" -H "Authorization: L402 $MAC:$PRE" -d "$BODY250")
 check "L402 credential creates the task" "$(echo "$C1" | tail -1)" "201"
 T1=$(echo "$C1" | head -1 | json 'd["task"]["id"]')
@@ -73,7 +74,6 @@ check "spent token on a different task gets a fresh 402 token_spent" "$(echo "$C
 FORGED="${MAC:0:40}A${MAC:41}"
 check "forged macaroon is a 401" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/api/tasks?budget_sats=250" -H "$J" -H "Authorization: L402 $FORGED:$PRE" -d "$BODY250")" "401"
 check "wrong preimage is a 401" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/api/tasks?budget_sats=250" -H "$J" -H "Authorization: L402 $MAC:$(printf '%064d' 7)" -d "$BODY250")" "401"
-check "underpaid (budget mismatch) is a 401" "$(curl -s -X POST "$B/api/tasks?budget_sats=300" -H "$J" -H "Authorization: L402 $MAC:$PRE" -d "${BODY250/\"budget_sats\":250/\"budget_sats\":300}" | json 'd["error"]["code"]')" "budget_mismatch"
 
 echo "== restart on the same database keeps committed data"
 stop "$PID"

@@ -192,7 +192,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
             throw refusal
         }
         do {
-            let (task, created) = try service.createTask(draft, payment: payment, fingerprint: fingerprint(request))
+            let (task, created) = try service.createTask(draft, payment: payment, fingerprint: fingerprint(request, body: body))
             let view = TaskView(task: task, worker: nil, payout: nil, refund: nil)
             return .json(created ? 201 : 200, ["task": Present.task(view, config)],
                          headers: [("Location", "/api/tasks/\(task.id)")] + (created ? [] : [("Idempotent-Replay", "true")]))
@@ -201,12 +201,13 @@ public final class MarketRouter: HTTPHandler, Sendable {
         }
     }
 
-    /// Identifies "the identical request" for idempotent retries: method, path, query and body.
-    private func fingerprint(_ r: HTTPRequest) -> String {
+    /// Identifies "the identical request" for idempotent retries: method, path, query (sorted) and the body as
+    /// canonical JSON, so key order and whitespace do not make a retry look like a different task.
+    private func fingerprint(_ r: HTTPRequest, body: BodyReader) -> String {
         var bytes = Array("\(r.method.uppercased()) \(r.path)?".utf8)
-        for (n, v) in r.query { bytes += Array("\(n)=\(v)&".utf8) }
+        for (n, v) in r.query.sorted(by: { ($0.name, $0.value) < ($1.name, $1.value) }) { bytes += Array("\(n)=\(v)&".utf8) }
         bytes.append(0)
-        bytes += r.body
+        bytes += JSONValue.object(body.object).serialized()
         return Hex.encode(Hash.sha256(bytes))
     }
 
