@@ -242,6 +242,37 @@ import Testing
         #expect(Self.feedIDs(m) == [id])
     }
 
+    @Test func retryAfterTheCredentialExpiredStillReturnsItsTaskAndReuseIsTokenSpent() throws {
+        let m = try MarketHarness()
+        let paid = try Self.paidChallenge(m)
+        let first = Self.post(m, authorization: paid.authorization)
+        let id = try #require(first.json["task"]?["id"]?.stringValue)
+        m.clock.advance(milliseconds: 2 * 3_600_000)
+        let retry = Self.post(m, authorization: paid.authorization)
+        #expect(retry.status == 200, "\(retry.json)")
+        #expect(retry.json["task"]?["id"]?.stringValue == id)
+        let other = Self.post(m, body: Self.body(title: "another question"), authorization: paid.authorization)
+        #expect(other.status == 402)
+        #expect(other.json["error"]?["code"] == "token_spent")
+        #expect(other.json["error"]?["spent_on_task_id"]?.stringValue == id)
+    }
+
+    @Test func retryWithKeysInAnotherOrderIsTheIdenticalRequest() throws {
+        let m = try MarketHarness()
+        let paid = try Self.paidChallenge(m)
+        let body = Self.body()
+        let first = Self.post(m, body: body, authorization: paid.authorization)
+        #expect(first.status == 201)
+        // The same members, written in reverse key order with extra whitespace.
+        let members = (body.objectValue ?? [:]).sorted { $0.key > $1.key }
+            .map { "\n  \(JSONValue.string($0.key).serializedString()) : \($0.value.serializedString())" }
+        let reversed = Array(("{" + members.joined(separator: ",") + "\n}").utf8)
+        #expect(reversed != body.serialized())
+        let r = m.call("POST", "/api/tasks?budget_sats=100", rawBody: reversed, headers: [("Authorization", paid.authorization)])
+        #expect(r.status == 200, "\(r.json)")
+        #expect(r.json["task"]?["id"] == first.json["task"]?["id"])
+    }
+
     // MARK: 5. A spent token gets a fresh 402
 
     @Test func spentTokenOnAnotherTaskGetsAFreshChallengeThatWorks() throws {
@@ -558,8 +589,10 @@ import Testing
         let reject = m.call("POST", "/api/tasks/\(task)/reject", body: ["reason": "wrong"], headers: [("Authorization", owner.authorization)])
         #expect(reject.status == 200, "\(reject.json)")
         #expect(reject.json["task"]?["status"] == "open")
-        // But an expired credential still cannot buy a task.
-        Self.expect401(Self.post(m, body: Self.body(title: "late", trust: "review"), authorization: owner.authorization), "credential_expired")
+        // But the spent, expired credential cannot buy another task: it gets a fresh challenge to pay.
+        let late = Self.post(m, body: Self.body(title: "late", trust: "review"), authorization: owner.authorization)
+        #expect(late.status == 402)
+        #expect(late.json["error"]?["code"] == "token_spent")
     }
 }
 

@@ -179,23 +179,35 @@ public final class MarketRouter: HTTPHandler, Sendable {
                            message: "this L402 token already paid for task \(existing); pay this new invoice to create another task",
                            extra: ["spent_on_task_id": .string(existing.rawValue)])
         }
+        let fingerprint = fingerprint(request, body: body)
+        func respond(_ task: MarketTask, created: Bool) -> HTTPResponse {
+            let view = TaskView(task: task, worker: nil, payout: nil, refund: nil)
+            return .json(created ? 201 : 200, ["task": Present.task(view, config)],
+                         headers: [("Location", "/api/tasks/\(task.id)")] + (created ? [] : [("Idempotent-Replay", "true")]))
+        }
         let payment: TaskPayment
         switch Result(catching: { () throws(APIError) in try gate.authenticate(authorization, budgetSats: budget) }) {
         case .success(let p): payment = p
         case .failure(let refusal):
-            // A token that already bought a task is spent whatever budget it is now offered for: a fresh 402
-            // (for this budget) lets a token-caching client simply pay again.
-            if refusal.code == "budget_mismatch", case .l402(let hash)? = try? gate.authenticate(authorization, budgetSats: nil),
+            // A token that already bought a task stays good for replaying that exact request, even after its expiry,
+            // and is spent for anything else whatever budget it is now offered for: a fresh 402 lets a
+            // token-caching client simply pay again.
+            if refusal.code == "budget_mismatch" || refusal.code == "credential_expired",
+               case .l402(let hash)? = try? gate.authenticate(authorization, budgetSats: nil, ownership: true),
                let existing = try service.task(paidBy: hash) {
-                throw tokenSpent(existing)
+                guard refusal.code == "credential_expired" else { throw tokenSpent(existing) }
+                do {
+                    let (task, created) = try service.createTask(draft, payment: .l402(paymentHash: hash), fingerprint: fingerprint)
+                    return respond(task, created: created)
+                } catch MarketError.tokenSpent(let spentOn) {
+                    throw tokenSpent(spentOn)
+                }
             }
             throw refusal
         }
         do {
-            let (task, created) = try service.createTask(draft, payment: payment, fingerprint: fingerprint(request, body: body))
-            let view = TaskView(task: task, worker: nil, payout: nil, refund: nil)
-            return .json(created ? 201 : 200, ["task": Present.task(view, config)],
-                         headers: [("Location", "/api/tasks/\(task.id)")] + (created ? [] : [("Idempotent-Replay", "true")]))
+            let (task, created) = try service.createTask(draft, payment: payment, fingerprint: fingerprint)
+            return respond(task, created: created)
         } catch MarketError.tokenSpent(let existing) {
             throw tokenSpent(existing)
         }
