@@ -76,3 +76,36 @@ public struct SystemRandom: RandomSource {
         return v
     }
 }
+
+extension SplitMix64 {
+    /// A stream for `label` (an agent's name) derived from a scenario seed: the same pair gives the same stream,
+    /// and different labels give independent ones.
+    public static func stream(seed: UInt64, label: String) -> SplitMix64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var mix = SplitMix64(seed: seed ^ h)
+        _ = mix.next()
+        return SplitMix64(seed: mix.next())
+    }
+
+    /// A uniform double in [0, 1) from the top 53 bits.
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// True with probability `p` (clamped to [0, 1]).
+    public mutating func chance(_ p: Double) -> Bool { p >= 1 || (p > 0 && unit() < p) }
+
+    /// A uniform integer in `range`, without modulo bias.
+    public mutating func uniform(_ range: ClosedRange<Int64>) -> Int64 {
+        let span = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
+        if span == 0 { return Int64(bitPattern: next()) }
+        let limit = UInt64.max - UInt64.max % span
+        var v = next()
+        while v >= limit { v = next() }
+        return range.lowerBound &+ Int64(bitPattern: v % span)
+    }
+
+    /// A uniform index in `0..<count` (count > 0; 0 when count is 0).
+    public mutating func index(_ count: Int) -> Int {
+        count <= 1 ? 0 : Int(uniform(0...Int64(count - 1)))
+    }
+}

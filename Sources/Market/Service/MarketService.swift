@@ -75,9 +75,13 @@ public final class MarketService: @unchecked Sendable {
     /// The earliest instant at which `processDue` has work; nil when nothing is scheduled.
     private let nextDeadline = Mutex<Instant?>(nil)
 
+    /// Told of every committed change, in commit order (the simulator's instrumentation).
+    public let observer: (any MarketObserver)?
+
     public init(configuration: MarketConfiguration, store: MarketStore, node: any LightningNode,
-                clock: any Clock, random: any RandomSource) throws {
+                clock: any Clock, random: any RandomSource, observer: (any MarketObserver)? = nil) throws {
         try configuration.fees.validate()
+        self.observer = observer
         self.configuration = configuration
         self.store = store
         self.node = node
@@ -88,15 +92,26 @@ public final class MarketService: @unchecked Sendable {
 
     func newID(_ prefix: String) -> String { prefix + random.hexID(8) }
 
+    /// One write transaction whose market events reach the observer only after it commits.
+    func transaction<T>(_ body: (Database, inout [MarketEvent]) throws -> T) throws -> T {
+        var events: [MarketEvent] = []
+        let result = try store.write { db in try body(db, &events) }
+        if let observer {
+            for e in events { observer.marketDidChange(e) }
+        }
+        return result
+    }
+
     // MARK: Workers
 
     /// Registers a worker with score 0.
     public func registerWorker(displayName: String, lightningAddress: String, kind: WorkerKind) throws -> Worker {
         let worker = Worker(id: WorkerID(newID("wrk_")), displayName: displayName, lightningAddress: lightningAddress,
                             kind: kind, createdAt: clock.now())
-        try store.write { db in
+        try transaction { db, out in
             try db.insertWorker(worker)
             try event(db, "worker_registered", worker: worker.id, detail: worker.displayName)
+            out.append(.workerRegistered(worker))
         }
         return worker
     }
@@ -137,7 +152,7 @@ public final class MarketService: @unchecked Sendable {
     /// same token returns the task it created (`created == false`); a different request gets `tokenSpent`.
     public func createTask(_ draft: TaskDraft, payment: TaskPayment, fingerprint: String) throws -> (task: MarketTask, created: Bool) {
         let now = clock.now()
-        return try store.write { db in
+        return try transaction { db, out in
             var method = PaymentMethod.simToken
             var hash: String?
             if case .l402(let paymentHash) = payment {
@@ -164,6 +179,7 @@ public final class MarketService: @unchecked Sendable {
                            [.text(task.id.rawValue), .text(fingerprint), .text(hash)])
             }
             try event(db, "task_created", task: task.id, amount: task.budget, detail: task.title)
+            out.append(.taskCreated(task))
             noteDeadline(task.expiresAt)
             return (task, true)
         }
@@ -213,12 +229,13 @@ public final class MarketService: @unchecked Sendable {
     /// open -> claimed by `workerID`.
     public func claim(_ taskID: TaskID, by workerID: WorkerID) throws -> TaskView {
         let now = clock.now()
-        return try store.write { db in
+        return try transaction { db, out in
             guard let worker = try db.worker(workerID) else { throw MarketError.workerNotFound(workerID) }
             guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
             let next = try TaskLifecycle.claim(task, by: worker, now: now, timing: configuration.timing)
             try db.updateTask(next, expectedStatus: task.status)
             try event(db, "task_claimed", task: taskID, worker: workerID)
+            out.append(.taskClaimed(next, worker))
             if let lease = next.leaseExpiresAt { noteDeadline(lease) }
             return TaskView(task: next, worker: worker, payout: nil, refund: nil)
         }
@@ -228,7 +245,7 @@ public final class MarketService: @unchecked Sendable {
     /// zero delay, through `processDue`).
     public func submit(_ taskID: TaskID, by workerID: WorkerID, answerJSON: String, confidence: Double, proofURL: String?) throws -> TaskView {
         let now = clock.now()
-        let view = try store.write { db in
+        let view = try transaction { db, out in
             guard let worker = try db.worker(workerID) else { throw MarketError.workerNotFound(workerID) }
             guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
             let submission = Submission(workerID: workerID, answerJSON: answerJSON, confidence: confidence,
@@ -236,6 +253,7 @@ public final class MarketService: @unchecked Sendable {
             let next = try TaskLifecycle.submit(task, submission: submission, now: now, timing: configuration.timing)
             try db.updateTask(next, expectedStatus: task.status)
             try event(db, "task_submitted", task: taskID, worker: workerID)
+            out.append(.taskSubmitted(next, worker))
             if let due = next.releaseDueAt { noteDeadline(due) }
             return TaskView(task: next, worker: worker, payout: nil, refund: nil)
         }
@@ -252,7 +270,7 @@ public final class MarketService: @unchecked Sendable {
     /// Review-mode tasks need their requester unless `automatic` (the review window ran out).
     public func release(_ taskID: TaskID, requester: Requester?, automatic: Bool = false) throws -> TaskView {
         let now = clock.now()
-        let (view, fresh) = try store.write { db -> (TaskView, Bool) in
+        let (view, fresh) = try transaction { db, out -> (TaskView, Bool) in
             guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
             if task.status == .completed { return (try self.view(db, task), false) }
             if task.trustMode == .review && !automatic && !isRequester(requester, of: task) {
@@ -279,6 +297,7 @@ public final class MarketService: @unchecked Sendable {
             try db.updateWorkerStanding(worker)
             try event(db, "task_released", task: taskID, worker: worker.id, amount: split.workerPayout,
                       detail: "platform_fee_msat=\(split.platformFee.rawValue) bonus=\(split.bonusApplied) score=\(scoreBefore)->\(worker.reputationScore)")
+            out.append(.taskReleased(next, payout, worker))
             return (TaskView(task: next, worker: worker, payout: payout, refund: nil), true)
         }
         guard fresh, let payout = view.payout, payout.status != .settled else { return view }
@@ -290,7 +309,7 @@ public final class MarketService: @unchecked Sendable {
     /// submitted -> open in review mode; the worker takes the rejection penalty.
     public func reject(_ taskID: TaskID, requester: Requester?, reason: String) throws -> TaskView {
         let now = clock.now()
-        return try store.write { db in
+        return try transaction { db, out in
             guard let task = try db.task(taskID) else { throw MarketError.taskNotFound(taskID) }
             guard isRequester(requester, of: task) else { throw MarketError.reviewNeedsRequester(taskID) }
             let next = try TaskLifecycle.reject(task, now: now)
@@ -298,6 +317,7 @@ public final class MarketService: @unchecked Sendable {
                 worker.reputationScore = configuration.reputation.apply(.rejected, to: worker.reputationScore)
                 worker.rejectedSubmissions += 1
                 try db.updateWorkerStanding(worker)
+                out.append(.submissionRejected(next, worker))
             }
             try db.updateTask(next, expectedStatus: task.status)
             try event(db, "submission_rejected", task: taskID, worker: task.submission?.workerID, detail: reason)
@@ -363,10 +383,11 @@ public final class MarketService: @unchecked Sendable {
             payout.nextAttemptAt = nil
             payout.failureReason = nil
             let settled = payout
-            try store.write { db in
+            try transaction { db, out in
                 try db.updatePayoutProgress(settled)
                 try event(db, "payout_settled", task: settled.taskID, worker: settled.workerID, amount: settled.split.workerPayout,
                           detail: "routing_fee_msat=\(settled.routingFee.rawValue)")
+                out.append(.payoutSettled(settled))
             }
             return payout
         case .inFlight:
@@ -393,10 +414,11 @@ public final class MarketService: @unchecked Sendable {
             payout.nextAttemptAt = now.adding(milliseconds: configuration.payoutRetryBaseMs << shift)
         }
         let failed = payout
-        try store.write { db in
+        try transaction { db, out in
             try db.updatePayoutProgress(failed)
             try event(db, failed.status == .failed ? "payout_failed" : "payout_retry_scheduled", task: failed.taskID,
                       worker: failed.workerID, amount: failed.split.workerPayout, detail: reason)
+            out.append(failed.status == .failed ? .payoutFailed(failed) : .payoutRetryScheduled(failed))
         }
         noteDeadline(payout.nextAttemptAt)
         return payout
@@ -469,12 +491,13 @@ public final class MarketService: @unchecked Sendable {
     }
 
     private func expireLease(_ id: TaskID, now: Instant) throws {
-        try store.write { db in
+        try transaction { db, out in
             guard let task = try db.task(id), let next = TaskLifecycle.expireLease(task, now: now) else { return }
             if let workerID = task.claimedBy, var worker = try db.worker(workerID) {
                 worker.reputationScore = configuration.reputation.apply(.abandoned, to: worker.reputationScore)
                 worker.abandonedClaims += 1
                 try db.updateWorkerStanding(worker)
+                out.append(.claimAbandoned(next, worker))
             }
             try db.updateTask(next, expectedStatus: task.status)
             try event(db, "claim_abandoned", task: id, worker: task.claimedBy)
@@ -482,13 +505,14 @@ public final class MarketService: @unchecked Sendable {
     }
 
     private func expireTask(_ id: TaskID, now: Instant) throws {
-        try store.write { db in
+        try transaction { db, out in
             guard let task = try db.task(id), let next = TaskLifecycle.expire(task, now: now) else { return }
             try db.updateTask(next, expectedStatus: task.status)
             try db.run("INSERT INTO refunds (task_id, amount_msat, status, payment_hash, created_at) VALUES (?,?,'credited',?,?)",
                        [.text(id.rawValue), .integer(task.budget.rawValue), task.paymentHash.map { .text($0) } ?? .null,
                         .integer(now.milliseconds)])
             try event(db, "task_expired", task: id, amount: task.budget, detail: "budget refunded")
+            out.append(.taskExpired(next, refund: task.budget))
         }
     }
 
