@@ -11,6 +11,8 @@ enum Simrun {
         \(usage)
 
         SUBCOMMANDS:
+          run         Run a scenario (also: simrun <scenario.json>): live transcript and reports.
+          validate    Check scenario files without running them.
           serve       Serve the market API over HTTP (libmicrohttpd) until Ctrl-C.
           payout      Print how a budget splits between worker and platform.
           help        Show this help, or a subcommand's: simrun help serve.
@@ -36,6 +38,8 @@ enum Simrun {
                 return 0
             case "help":
                 switch rest.first {
+                case "run"?: print(RunCommand.help)
+                case "validate"?: print(ValidateCommand.help)
                 case "serve"?: print(ServeCommand.help)
                 case "payout"?: print(PayoutCommand.help)
                 default: print(help)
@@ -44,6 +48,12 @@ enum Simrun {
             case "--version":
                 print("simrun \(version)")
                 return 0
+            case "run":
+                return try run(RunCommand.usage) { try RunCommand.run(normalized) }
+            case "validate":
+                return try run(ValidateCommand.usage) { try ValidateCommand.run(normalized) }
+            case _ where first.hasSuffix(".json"):
+                return try run(RunCommand.usage) { try RunCommand.run(args.map { $0 == "-h" ? "--help" : $0 }) }
             case "serve":
                 return try run(ServeCommand.usage) { try ServeCommand.run(normalized) }
             case "payout":
