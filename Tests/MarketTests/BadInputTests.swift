@@ -195,6 +195,9 @@ import Testing
         // GET /api/tasks/{id}
         Case("unknown task", "GET", "/api/tasks/task_nope", 404, "task_not_found"),
         Case("encoded slash id", "GET", "/api/tasks/a%2Fb", 404, "task_not_found"),
+        Case("real id plus encoded NUL and junk", "GET", "/api/tasks/{t}%00junk", 404, "task_not_found"),
+        Case("real worker id plus encoded NUL", "GET", "/api/workers/{w}%00", 404, "worker_not_found"),
+        Case("claim with NUL-suffixed worker id", "POST", "/api/tasks/{t}/claim", #"{"worker_id":"{w}\u0000x"}"#, 422, "invalid_field", field: "worker_id"),
         Case("PUT on a task", "PUT", "/api/tasks/{t}", "{}", 405, "method_not_allowed"),
 
         // POST /api/tasks/{id}/claim

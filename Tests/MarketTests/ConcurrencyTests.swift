@@ -67,7 +67,7 @@ import Testing
         let m = try MarketHarness(path: onDisk ? dir.databasePath : ":memory:")
         let worker = try m.registerWorker()
         var paid = MilliSats.zero
-        for round in 0..<6 {
+        for round in 0..<20 {
             let task = try m.createTask(budget: 100 + Int64(round), trust: "auto")
             // Submit through the service so that no router request runs the automatic release before the race.
             _ = try m.service.claim(TaskID(task), by: WorkerID(worker))
@@ -76,9 +76,11 @@ import Testing
             #expect(results.allSatisfy { $0.status == 200 }, "\(results.map(\.status))")
             let ids = Set(results.compactMap { $0.json["payout"]?["id"]?.stringValue })
             #expect(ids.count == 1, "\(ids)")
-            #expect(results.allSatisfy { $0.json["payout"]?["amount_msat"] == .int((100 + Int64(round)) * 700) })
+            // From round 12 on the worker is past score 10 and earns the bonus.
+            let expected = PayoutMath.split(budget: MilliSats((100 + Int64(round)) * 1000), scoreBeforeTask: Int64(round), policy: .default).workerPayout
+            #expect(results.allSatisfy { $0.json["payout"]?["amount_msat"] == .int(expected.rawValue) })
             #expect(try m.payoutRows(task: task) == 1)
-            paid += MilliSats((100 + Int64(round)) * 700)
+            paid += expected
             // Let any retry that might have been scheduled run, then count the money.
             m.advance(minutes: 5)
             let t = m.task(task)
@@ -88,7 +90,7 @@ import Testing
         let wallet = try #require(m.node.wallet(forAddress: "alice@getalby.com"))
         #expect(m.node.balance(of: wallet) == paid)
         #expect(m.node.platformBalance == MilliSats(100_000_000_000) - paid)
-        #expect(m.profile(worker)["completed_jobs"] == 6)
+        #expect(m.profile(worker)["completed_jobs"] == 20)
         let history = m.call("GET", "/api/workers/\(worker)/payouts").json
         #expect(history["total_earned_msat"] == .int(paid.rawValue))
         #expect(try MarketFigures.compute(m.service).ledger.isBalanced)
@@ -153,4 +155,91 @@ import Testing
         let reopened = try MarketStore(path: dir.databasePath)
         #expect(try reopened.read { try $0.queryOne("SELECT COUNT(*) FROM tasks") { $0.int(0) } } == 16)
     }
+    /// A node that scripts the interleaving in which two requests used to pay one payout twice: request A, paying a
+    /// payout, stops right after asking the worker's wallet for an invoice and lets request B (another thread) run
+    /// until B is about to pay; A then pays, and only then B. Every wait has a timeout, so a market that correctly
+    /// keeps B out while A pays simply makes A wait `patience` and go on alone.
+    final class InterleavingNode: LightningNode, @unchecked Sendable {
+        let inner: InProcessNode
+        let requestB: Mutex<(@Sendable () -> Void)?>
+        let bAboutToPay = DispatchSemaphore(value: 0)
+        let aPaid = DispatchSemaphore(value: 0)
+        let bFinished = DispatchSemaphore(value: 0)
+        let patience = DispatchTimeInterval.milliseconds(300)
+        static let bKey = "InterleavingNode.B"
+
+        init(_ inner: InProcessNode) {
+            self.inner = inner
+            requestB = Mutex(nil)
+        }
+
+        /// Arms the script: `b` is the request that runs as B.
+        func arm(_ b: @escaping @Sendable () -> Void) { requestB.withLock { $0 = b } }
+
+        var isB: Bool { Thread.current.threadDictionary[Self.bKey] != nil }
+
+        var platformNodeKey: [UInt8] { inner.platformNodeKey }
+        func createInvoice(amount: MilliSats, description: String, expirySeconds: Int64) throws(LightningError) -> IssuedInvoice {
+            try inner.createInvoice(amount: amount, description: description, expirySeconds: expirySeconds)
+        }
+        func invoiceState(paymentHash: [UInt8]) -> InvoiceState { inner.invoiceState(paymentHash: paymentHash) }
+        func createWallet(balance: MilliSats) -> WalletID { inner.createWallet(balance: balance) }
+        func balance(of wallet: WalletID) -> MilliSats? { inner.balance(of: wallet) }
+        func pay(invoice: String, from wallet: WalletID, maxFee: MilliSats) throws(LightningError) -> PaymentResult {
+            try inner.pay(invoice: invoice, from: wallet, maxFee: maxFee)
+        }
+        func outgoingPayment(paymentHash: [UInt8]) -> PaymentResult? { inner.outgoingPayment(paymentHash: paymentHash) }
+
+        func requestInvoice(lightningAddress: String, amount: MilliSats, comment: String) throws(LightningError) -> String {
+            if !isB, let b = requestB.withLock({ r -> (@Sendable () -> Void)? in defer { r = nil }; return r }) {
+                let finished = bFinished
+                Thread.detachNewThread {
+                    Thread.current.threadDictionary[Self.bKey] = true
+                    b()
+                    finished.signal()
+                }
+                _ = bAboutToPay.wait(timeout: .now() + patience)
+            }
+            return try inner.requestInvoice(lightningAddress: lightningAddress, amount: amount, comment: comment)
+        }
+
+        func payFromPlatform(invoice: String, maxFee: MilliSats) throws(LightningError) -> PaymentResult {
+            if isB {
+                bAboutToPay.signal()
+                _ = aPaid.wait(timeout: .now() + patience)
+                return try inner.payFromPlatform(invoice: invoice, maxFee: maxFee)
+            }
+            defer { aPaid.signal() }
+            return try inner.payFromPlatform(invoice: invoice, maxFee: maxFee)
+        }
+    }
+
+    /// The scripted race: a release pays while a concurrent request's due-work processing finds the same pending
+    /// payout. The worker must be paid once.
+    @Test func concurrentDueWorkNeverPaysAPayoutTwice() throws {
+        var racing: InterleavingNode?
+        let m = try MarketHarness(wrapNode: { inner in
+            let n = InterleavingNode(inner)
+            racing = n
+            return n
+        })
+        let node = try #require(racing)
+        let worker = try m.registerWorker()
+        let task = try m.createTask(trust: "auto")
+        _ = try m.service.claim(TaskID(task), by: WorkerID(worker))
+        _ = try m.service.submit(TaskID(task), by: WorkerID(worker), answerJSON: "{}", confidence: 1, proofURL: "https://example.com/p")
+        node.arm { _ = m.router.handle(HTTPRequest(method: "GET", target: "/api/market")) }
+        let release = m.call("POST", "/api/tasks/\(task)/release")
+        #expect(node.bFinished.wait(timeout: .now() + .seconds(5)) == .success)
+        #expect(release.status == 200)
+        #expect(release.json["payout"]?["amount_msat"] == 70_000)
+        #expect(try m.payoutRows(task: task) == 1)
+        let wallet = try #require(m.node.wallet(forAddress: "alice@getalby.com"))
+        #expect(m.node.balance(of: wallet) == MilliSats(70_000), "the worker was paid more than once")
+        #expect(m.node.platformBalance == MilliSats(100_000_000_000 - 70_000))
+        let t = m.task(task)
+        #expect(t["payout"]?["status"] == "settled")
+        #expect(t["payout"]?["id"] == release.json["payout"]?["id"])
+    }
 }
+

@@ -515,6 +515,13 @@ import Testing
         #expect(market["ledger_balanced"] == true)
         // A second release returns the same (failed) payout rather than creating another.
         #expect(m.call("POST", "/api/tasks/\(task)/release").json["payout"]?["id"] == h["failed"]?[0]?["id"])
+        // An operator's retry starts the attempt count afresh and keeps the amounts; it still cannot be funded.
+        let id = try #require(h["failed"]?[0]?["id"]?.stringValue)
+        let retried = try m.service.retryFailedPayout(PayoutID(id))
+        #expect(retried.status == .pending && retried.attempts == 1)
+        #expect(retried.split.workerPayout == MilliSats(140_000_000_000))
+        #expect(m.call("GET", "/api/workers/\(alice)/payouts").json["pending"]?.arrayValue?.count == 1)
+        #expect(try m.payoutRows(task: task) == 1)
     }
 
     /// In review mode only the L402 credential that paid for the task may release it.

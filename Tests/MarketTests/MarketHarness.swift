@@ -14,13 +14,15 @@ struct MarketHarness {
 
     static let start = Instant(seconds: 1_796_000_000) // 2026-11-30
 
-    init(mode: MarketMode = .demo, seed: UInt64 = 7, path: String = ":memory:", configure: (inout MarketConfiguration) -> Void = { _ in }) throws {
+    /// `wrapNode` may put a test double around the in-process node; `node` stays the in-process node (for balances).
+    init(mode: MarketMode = .demo, seed: UInt64 = 7, path: String = ":memory:",
+         configure: (inout MarketConfiguration) -> Void = { _ in }, wrapNode: (InProcessNode) -> any LightningNode = { $0 }) throws {
         clock = ManualClock(Self.start)
         let random = SeededRandom(seed: seed)
         node = try InProcessNode(clock: clock, random: SeededRandom(seed: seed, stream: "node"))
         var config = MarketConfiguration(mode: mode)
         configure(&config)
-        service = try MarketService(configuration: config, store: try MarketStore(path: path), node: node, clock: clock, random: random)
+        service = try MarketService(configuration: config, store: try MarketStore(path: path), node: wrapNode(node), clock: clock, random: random)
         router = try MarketRouter(service: service)
     }
 
