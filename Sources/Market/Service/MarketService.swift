@@ -296,6 +296,8 @@ public final class MarketService: @unchecked Sendable {
             }
             try db.updateTask(next, expectedStatus: task.status)
             try event(db, "submission_rejected", task: taskID, worker: task.submission?.workerID, detail: reason)
+            // Open again: its time to live counts (and may already have passed).
+            noteDeadline(next.expiresAt)
             return TaskView(task: next, worker: nil, payout: nil, refund: nil)
         }
     }
