@@ -44,6 +44,7 @@ import Testing
         let requirements = ["human", "ai", "hybrid", "any"]
         let trusts = ["auto", "proof_required", "review"]
 
+        @discardableResult
         func send(_ method: String, _ target: String, body: JSONValue? = nil, headers: [(String, String)] = [],
                   allowed: Set<Int>) -> (status: Int, json: JSONValue, response: HTTPResponse) {
             let r = m.call(method, target, body: body, headers: headers)

@@ -187,7 +187,8 @@ import Testing
         var product = Decimal(budget) * Decimal(share) * Decimal(multiplier)
         var quotient = Decimal()
         var divisor = Decimal(sign: .plus, exponent: 12, significand: 1)
-        NSDecimalDivide(&quotient, &product, &divisor, .down)
+        // A Decimal error (precision loss) yields -1, which no split can equal.
+        guard NSDecimalDivide(&quotient, &product, &divisor, .down) == .noError else { return -1 }
         var floored = Decimal()
         NSDecimalRound(&floored, &quotient, 0, .down)
         let capped = min(floored, Decimal(budget))
