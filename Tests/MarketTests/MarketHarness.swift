@@ -2,6 +2,7 @@ import Foundation
 import HTTPKit
 import JSON
 import Lightning
+import Testing
 @testable import Market
 
 /// A whole market in process, on a manual clock and a seeded generator, for tests.
@@ -13,15 +14,16 @@ struct MarketHarness {
 
     static let start = Instant(seconds: 1_796_000_000) // 2026-11-30
 
-    /// `nodeRandom` replaces the node's seeded generator (e.g. a tap that lets a test learn an unpaid preimage).
+    /// `nodeRandom` replaces the node's seeded generator (e.g. a tap that lets a test learn an unpaid preimage);
+    /// `wrapNode` may put a test double around the in-process node; `node` stays the in-process node (for balances).
     init(mode: MarketMode = .demo, seed: UInt64 = 7, path: String = ":memory:", nodeRandom: (any RandomSource)? = nil,
-         configure: (inout MarketConfiguration) -> Void = { _ in }) throws {
+         configure: (inout MarketConfiguration) -> Void = { _ in }, wrapNode: (InProcessNode) -> any LightningNode = { $0 }) throws {
         clock = ManualClock(Self.start)
         let random = SeededRandom(seed: seed)
         node = try InProcessNode(clock: clock, random: nodeRandom ?? SeededRandom(seed: seed, stream: "node"))
         var config = MarketConfiguration(mode: mode)
         configure(&config)
-        service = try MarketService(configuration: config, store: try MarketStore(path: path), node: node, clock: clock, random: random)
+        service = try MarketService(configuration: config, store: try MarketStore(path: path), node: wrapNode(node), clock: clock, random: random)
         router = try MarketRouter(service: service)
     }
 
@@ -87,4 +89,60 @@ struct MarketHarness {
     }
 
     enum HarnessError: Error { case unexpected(Int, JSONValue) }
+}
+
+// MARK: - Helpers shared by the Market test suite
+
+extension MarketHarness {
+    /// The seed page's demo credential header.
+    static let simAuth = ("Authorization", "L402 sim_token:sim_valid_preimage")
+
+    /// Moves the manual clock forward.
+    func advance(minutes: Int64 = 0, seconds: Int64 = 0, milliseconds: Int64 = 0) {
+        clock.advance(milliseconds: minutes * 60_000 + seconds * 1000 + milliseconds)
+    }
+
+    /// Claims `task` for `worker` and returns the claim response.
+    @discardableResult
+    func claim(_ task: String, by worker: String) -> (status: Int, json: JSONValue, response: HTTPResponse) {
+        call("POST", "/api/tasks/\(task)/claim", body: ["worker_id": .string(worker)])
+    }
+
+    /// Submits an answer for `task` (with a proof URL unless `proof` is nil).
+    @discardableResult
+    func submit(_ task: String, by worker: String, proof: String? = "https://example.com/proof.png",
+                confidence: Double = 0.9) -> (status: Int, json: JSONValue, response: HTTPResponse) {
+        var body: [String: JSONValue] = ["worker_id": .string(worker), "answer_json": ["answer": "yes"], "confidence": .double(confidence)]
+        if let proof { body["proof_url"] = .string(proof) }
+        return call("POST", "/api/tasks/\(task)/submit", body: .object(body))
+    }
+
+    /// The task as `GET /api/tasks/{id}` shows it.
+    func task(_ id: String) -> JSONValue { call("GET", "/api/tasks/\(id)").json["task"] ?? .null }
+
+    /// The worker profile as `GET /api/workers/{id}` shows it.
+    func profile(_ id: String) -> JSONValue { call("GET", "/api/workers/\(id)").json["worker"] ?? .null }
+
+    /// Number of payout rows recorded for `task` (straight from the store).
+    func payoutRows(task: String) throws -> Int64 {
+        try service.store.read { db in
+            try db.queryOne("SELECT COUNT(*) FROM payouts WHERE task_id = ?", [.text(task)]) { $0.int(0) } ?? 0
+        }
+    }
+}
+
+/// Checks that `r` is the API error `status`/`code` with the standard `{"error": {"code", "message"}}` body,
+/// and that the message names `field` when one is given.
+func expectAPIError(_ r: (status: Int, json: JSONValue, response: HTTPResponse), _ status: Int, _ code: String? = nil,
+                    field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(r.status == status, "expected \(status), got \(r.status): \(r.json)", sourceLocation: sourceLocation)
+    let error = r.json["error"]
+    let message = error?["message"]?.stringValue ?? ""
+    #expect(error?["code"]?.stringValue != nil && !message.isEmpty, "error body missing code/message: \(r.json)", sourceLocation: sourceLocation)
+    if let code {
+        #expect(error?["code"]?.stringValue == code, "expected code \(code), got \(r.json)", sourceLocation: sourceLocation)
+    }
+    if let field {
+        #expect(message.contains(field), "message should name \(field): \(message)", sourceLocation: sourceLocation)
+    }
 }

@@ -39,9 +39,13 @@ struct BodyReader {
         guard let s = v.stringValue else {
             throw .invalidField(name(field), "must be a string, got \(article(v.typeName))")
         }
+        // A NUL is never meaningful in these fields, and SQLite's length() (the schema's CHECKs) stops at it.
+        if s.unicodeScalars.contains("\u{0}") { throw .invalidField(name(field), "must not contain NUL (U+0000) characters") }
         let trimmed = s.trimmingWhitespace()
         if !allowEmpty && trimmed.isEmpty { throw .invalidField(name(field), "must not be empty") }
-        if s.count > maxLength { throw .invalidField(name(field), "must be at most \(maxLength) characters, got \(s.count)") }
+        // Characters as SQLite counts them (code points), so that a length accepted here passes the schema's CHECKs.
+        let length = s.unicodeScalars.count
+        if length > maxLength { throw .invalidField(name(field), "must be at most \(maxLength) characters, got \(length)") }
         return trimmed
     }
 

@@ -74,6 +74,8 @@ public final class MarketService: @unchecked Sendable {
     let random: any RandomSource
     /// The earliest instant at which `processDue` has work; nil when nothing is scheduled.
     private let nextDeadline = Mutex<Instant?>(nil)
+    /// Held while a payout is being paid, so that a release and a concurrent `processDue` never both pay one payout.
+    private let payoutLock = Mutex<Void>(())
 
     /// Told of every committed change, in commit order (the simulator's instrumentation).
     public let observer: (any MarketObserver)?
@@ -321,6 +323,8 @@ public final class MarketService: @unchecked Sendable {
             }
             try db.updateTask(next, expectedStatus: task.status)
             try event(db, "submission_rejected", task: taskID, worker: task.submission?.workerID, detail: reason)
+            // Open again: its time to live counts (and may already have passed).
+            noteDeadline(next.expiresAt)
             return TaskView(task: next, worker: nil, payout: nil, refund: nil)
         }
     }
@@ -339,6 +343,19 @@ public final class MarketService: @unchecked Sendable {
     /// is sent, so a crash in between resumes by asking the node about that hash instead of paying again.
     @discardableResult
     public func attemptPayout(_ original: Payout) throws -> Payout {
+        try payoutLock.withLock { _ throws -> Payout in
+            // The caller's copy may be stale: another thread may have paid or tried this payout since it was read.
+            let stored = try store.read { db in
+                try db.queryOne("SELECT \(Database.payoutColumns) FROM payouts WHERE id = ?", [.text(original.id.rawValue)], Database.payout(from:))
+            }
+            if let stored, stored.status == .settled || stored.attempts != original.attempts || stored.paymentHash != original.paymentHash {
+                return stored
+            }
+            return try attemptPayoutLocked(original)
+        }
+    }
+
+    private func attemptPayoutLocked(_ original: Payout) throws -> Payout {
         var payout = original
         let now = clock.now()
         // A payment already sent for this hash: learn its outcome rather than sending anything new.
@@ -433,6 +450,8 @@ public final class MarketService: @unchecked Sendable {
         guard p.status != .settled else { return p }
         p.status = .pending
         p.attempts = 0
+        let reset = p
+        try store.write { db in try db.updatePayoutProgress(reset) }
         return try attemptPayout(p)
     }
 

@@ -153,7 +153,9 @@ public final class Statement {
             case .null: rc = sqlite3_bind_null(handle, index)
             case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
             case .real(let v): rc = sqlite3_bind_double(handle, index, v)
-            case .text(let v): rc = sqlite3_bind_text(handle, index, v, -1, prooflayer_sqlite_transient())
+            case .text(let v):
+                // The byte count, not -1: with -1 SQLite stops at the first NUL, so "id\0junk" would bind as "id".
+                rc = v.withCString { sqlite3_bind_text(handle, index, $0, Int32(clamping: v.utf8.count), prooflayer_sqlite_transient()) }
             case .blob(let v):
                 rc = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), prooflayer_sqlite_transient()) }
             }
