@@ -241,8 +241,8 @@ public enum TranscriptMode: String, Sendable, Equatable, CaseIterable {
     case full
     /// One line per task outcome.
     case summary
-    /// Nothing but the final summary.
-    case none
+    /// Nothing but the final summary (`"none"` in the file; not named `none`, which would shadow `Optional.none`).
+    case silent = "none"
 }
 
 /// The scenario's `report` block.
