@@ -22,7 +22,7 @@ enum Format {
     }
 
     static func transcriptLine(_ e: TranscriptEvent) -> String {
-        "[\(clock(e.atMs))] \(pad(e.agent, 14)) \(pad(e.method + " " + e.path, 44)) \(e.status)  \(e.summary)"
+        "[\(clock(e.atMs))] \(pad(e.agent, 13)) \(pad(e.method + " " + e.path, 50)) \(e.status)  \(e.summary)"
     }
 
     static func sats(_ msat: Int64) -> String { MilliSats(msat).satsString }

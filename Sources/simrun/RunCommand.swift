@@ -49,7 +49,7 @@ enum RunCommand {
         options.databasePath = a.string("db")
         let quiet = a.flag("quiet")
         options.transcript = try a.choice("transcript", TranscriptMode.self)
-        if quiet { options.transcript = TranscriptMode.none }
+        if quiet { options.transcript = .silent }
         let pace = try a.decimal("pace", range: 0.001...1e9)
         if let m = a.string("market") {
             guard let parsed = parseMarketURL(m) else { throw UsageError("--market: must be http://host:port with a numeric host, got '\(m)'") }
@@ -72,7 +72,11 @@ enum RunCommand {
         }
         var hooks = RunHooks()
         if mode == .full {
-            hooks.transcript = { e in Console.out(Format.transcriptLine(e)) }
+            // Idle feed polls are in events.ndjson; on the console they would drown the conversation.
+            hooks.transcript = { e in
+                if e.summary == "0 open tasks" { return }
+                Console.out(Format.transcriptLine(e))
+            }
         }
         let tty = isatty(STDOUT_FILENO) == 1
         var progress: ProgressBar?

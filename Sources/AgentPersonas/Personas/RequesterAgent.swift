@@ -84,7 +84,7 @@ public final class RequesterAgent: Agent {
         guard let (body, truth) = makeTask(budgetSats: budgetSats) else { postFailures += 1; return }
         let target = "/api/tasks?budget_sats=\(budgetSats)"
         let gate = ctx.call(name, "POST", target, body: body) { r in
-            r.status == 402 ? "402 \(r.errorCode ?? ""): invoice \(Brief.invoice(r.json["error"]?["invoice"]?.stringValue)) for \(budgetSats) sats" : Brief.error(r)
+            r.status == 402 ? "\(r.errorCode ?? ""): invoice \(Brief.invoice(r.json["error"]?["invoice"]?.stringValue)) for \(budgetSats) sats" : Brief.error(r)
         }
         guard gate.status == 402, let challenge = gate.json["error"] else { postFailures += 1; return }
         var authorization = "L402 sim_token:sim_valid_preimage"
