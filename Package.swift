@@ -32,5 +32,7 @@ let package = Package(
         .testTarget(name: "LightningTests", dependencies: ["Lightning"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "JSON"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Lightning", "JSON", "HTTPKit"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Lightning", "Market", "JSON"],
+                    resources: [.copy("Golden")]),
     ]
 )
