@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "JSON"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Lightning", "JSON", "HTTPKit"]),
         .testTarget(name: "AgentPersonasTests", dependencies: ["AgentPersonas", "HTTPKit", "Lightning", "Market", "JSON"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "AgentPersonas", "Lightning", "Market", "JSON", "HTTPKit"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "AgentPersonas", "Lightning", "Market", "JSON", "HTTPKit"],
+                    resources: [.copy("Golden")]),
     ]
 )
