@@ -71,7 +71,7 @@ enum RunCommand {
             Console.out("")
         }
         var hooks = RunHooks()
-        if mode == .full {
+        if mode != .silent {
             // Idle feed polls are in events.ndjson; on the console they would drown the conversation.
             hooks.transcript = { e in
                 if e.summary == "0 open tasks" { return }

@@ -493,16 +493,16 @@ public final class MarketService: @unchecked Sendable {
                 guard let at, let it = item() else { return }
                 if best == nil || (at, rank) < (best!.0, best!.1) { best = (at, rank, it) }
             }
-            if let r = try db.queryOne("SELECT lease_expires_at, id FROM tasks WHERE status = 'claimed' AND lease_expires_at <= ? ORDER BY lease_expires_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+            if let r = try db.queryOne("SELECT lease_expires_at, id FROM tasks INDEXED BY tasks_lease_due WHERE status = 'claimed' AND lease_expires_at <= ? ORDER BY lease_expires_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
                 consider(r.0, 0, .lease(TaskID(r.1)))
             }
-            if let r = try db.queryOne("SELECT release_due_at, id FROM tasks WHERE status = 'submitted' AND release_due_at <= ? ORDER BY release_due_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+            if let r = try db.queryOne("SELECT release_due_at, id FROM tasks INDEXED BY tasks_release_due WHERE status = 'submitted' AND release_due_at <= ? ORDER BY release_due_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
                 consider(r.0, 1, .release(TaskID(r.1)))
             }
-            if let r = try db.queryOne("SELECT expires_at, id FROM tasks WHERE status = 'open' AND expires_at <= ? ORDER BY expires_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+            if let r = try db.queryOne("SELECT expires_at, id FROM tasks INDEXED BY tasks_ttl_due WHERE status = 'open' AND expires_at <= ? ORDER BY expires_at, seq LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
                 consider(r.0, 2, .ttl(TaskID(r.1)))
             }
-            if let p = try db.queryOne("SELECT \(Database.payoutColumns) FROM payouts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT 1", [n], Database.payout(from:)) {
+            if let p = try db.queryOne("SELECT \(Database.payoutColumns) FROM payouts INDEXED BY payouts_due WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT 1", [n], Database.payout(from:)) {
                 consider(p.nextAttemptAt?.milliseconds, 3, .payout(p))
             }
             return best?.2
@@ -540,10 +540,10 @@ public final class MarketService: @unchecked Sendable {
         let next = try store.read { db in
             try db.queryOne("""
                 SELECT MIN(t) FROM (
-                  SELECT MIN(lease_expires_at) AS t FROM tasks WHERE status = 'claimed'
-                  UNION ALL SELECT MIN(expires_at) FROM tasks WHERE status = 'open'
-                  UNION ALL SELECT MIN(release_due_at) FROM tasks WHERE status = 'submitted'
-                  UNION ALL SELECT MIN(next_attempt_at) FROM payouts WHERE status = 'pending')
+                  SELECT MIN(lease_expires_at) AS t FROM tasks INDEXED BY tasks_lease_due WHERE status = 'claimed'
+                  UNION ALL SELECT MIN(expires_at) FROM tasks INDEXED BY tasks_ttl_due WHERE status = 'open'
+                  UNION ALL SELECT MIN(release_due_at) FROM tasks INDEXED BY tasks_release_due WHERE status = 'submitted'
+                  UNION ALL SELECT MIN(next_attempt_at) FROM payouts INDEXED BY payouts_due WHERE status = 'pending')
                 """) { $0.optionalInt(0) }
         }
         nextDeadline.withLock { $0 = next.flatMap { $0 }.map(Instant.init(milliseconds:)) }

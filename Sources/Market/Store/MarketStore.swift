@@ -17,8 +17,15 @@ public final class MarketStore: @unchecked Sendable {
         db = try Database(path: path)
         if path != ":memory:" {
             try db.execute("PRAGMA journal_mode = WAL")
+            if durability == .off {
+                // A simulation's private database: one process, nothing to share, so take the lock once
+                // (no fcntl per transaction) and keep the WAL index in heap memory.
+                try db.execute("PRAGMA locking_mode = EXCLUSIVE")
+            }
         }
         try db.execute("PRAGMA synchronous = \(durability.rawValue.uppercased())")
+        try db.execute("PRAGMA cache_size = -65536")
+        try db.execute("PRAGMA temp_store = MEMORY")
         try db.execute("PRAGMA foreign_keys = ON")
         try MarketSchema.migrator.migrate(db)
     }

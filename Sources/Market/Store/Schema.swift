@@ -119,6 +119,18 @@ enum MarketSchema {
                 value TEXT NOT NULL
             );
             """)
+        // The due-work queries ask for the earliest deadline of one status; partial indexes on exactly that status
+        // (with seq for the tie-break) make them index searches instead of scans that grow with history.
+        m.registerMigration("v3-due-indexes", sql: """
+            DROP INDEX IF EXISTS payouts_retry;
+            DROP INDEX IF EXISTS tasks_lease;
+            DROP INDEX IF EXISTS tasks_ttl;
+            DROP INDEX IF EXISTS tasks_release;
+            CREATE INDEX payouts_due ON payouts (next_attempt_at, seq) WHERE status = 'pending';
+            CREATE INDEX tasks_lease_due ON tasks (lease_expires_at, seq) WHERE status = 'claimed';
+            CREATE INDEX tasks_ttl_due ON tasks (expires_at, seq) WHERE status = 'open';
+            CREATE INDEX tasks_release_due ON tasks (release_due_at, seq) WHERE status = 'submitted';
+            """)
         return m
     }
 }

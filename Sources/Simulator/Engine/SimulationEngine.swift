@@ -86,8 +86,13 @@ public final class SimulationEngine {
     private var arrivalStreams: [Int: Xoshiro256StarStar] = [:]
     private var arrivalProcesses: [Int: (ArrivalProcess, BudgetDistribution)] = [:]
     private var scheduledDueMs: Int64?
+    private var dueGeneration: Int64 = 0
+    /// The first failure of the market's own due work; it ends the run.
+    private var failure: (any Error)?
     var hooks = RunHooks()
     var transcriptMode: TranscriptMode
+    /// Whether agents build transcript lines at all (not when nothing would read them).
+    var wantsTranscript: Bool { scenario.report.events || (transcriptMode != .silent && hooks.transcript != nil) }
     var requests: Int64 = 0
 
     public init(scenario: Scenario, options: RunOptions = RunOptions()) throws {
@@ -221,8 +226,9 @@ public final class SimulationEngine {
                 hooks.progress?(event.time, endMs, instrumentation.summary.tasksCreated)
             }
         }
+        if let failure { throw failure }
         clock.set(scenario.startTime.adding(milliseconds: endMs))
-        try? service.processDue()
+        try service.processDue()
         return try finish()
     }
 
@@ -234,8 +240,10 @@ public final class SimulationEngine {
                 let next = event.time + scenario.report.timelineBucketMs
                 if next <= endMs { kernel.schedule(at: next, target: Self.engineTarget, kind: Self.tickKind) }
             case Self.dueKind:
+                // Only the latest due event counts; one superseded by an earlier deadline is dropped.
+                guard event.arg == dueGeneration else { return }
                 scheduledDueMs = nil
-                try? service.processDue()
+                do { try service.processDue() } catch { if failure == nil { failure = error }; kernel.stop() }
             default: break
             }
             return
@@ -257,7 +265,8 @@ public final class SimulationEngine {
         if let scheduled = scheduledDueMs, scheduled <= at { return }
         guard at <= endMs else { return }
         scheduledDueMs = at
-        kernel.schedule(at: at, target: Self.engineTarget, kind: Self.dueKind)
+        dueGeneration += 1
+        kernel.schedule(at: at, target: Self.engineTarget, kind: Self.dueKind, arg: dueGeneration)
     }
 
     // MARK: Arrivals
@@ -367,7 +376,7 @@ final class EngineContext: AgentContext {
 
     var nowMs: Int64 { engine.kernel.now }
     var client: any MarketClient { CountingClient(engine: engine) }
-    var wantsTranscript: Bool { true }
+    var wantsTranscript: Bool { engine.wantsTranscript }
 
     func wake(after ms: Int64, kind: Int32, arg: Int64) {
         engine.kernel.schedule(after: max(0, ms), target: index, kind: kind, arg: arg)
@@ -375,8 +384,18 @@ final class EngineContext: AgentContext {
 
     func transcript(agent: String, method: String, path: String, status: Int, summary: String) {
         let event = TranscriptEvent(atMs: engine.kernel.now, agent: agent, method: method, path: path, status: status, summary: summary)
-        engine.writer.record(event)
-        if engine.transcriptMode == .full { engine.hooks.transcript?(event) }
+        if engine.scenario.report.events { engine.writer.record(event) }
+        switch engine.transcriptMode {
+        case .full:
+            engine.hooks.transcript?(event)
+        case .summary:
+            // One line per task outcome: created, completed, reviewed.
+            let created = method == "POST" && status == 201 && path.hasPrefix("/api/tasks?")
+            let outcome = summary.hasPrefix("completed:") || summary.hasPrefix("accepted:") || summary.hasPrefix("rejected:")
+            if created || outcome { engine.hooks.transcript?(event) }
+        case .silent:
+            break
+        }
     }
 
     func taskPosted(taskID: String, requester: String, truth: String) {

@@ -253,11 +253,15 @@ public struct ReportSettings: Sendable, Equatable {
     public var transcript: TranscriptMode
     /// Whether to write the HTML report (default true).
     public var html: Bool
+    /// Whether every request goes to `events.ndjson` (default true; off for the largest runs, where the log
+    /// would run to gigabytes).
+    public var events: Bool
 
     /// Creates report settings.
-    public init(timelineBucketMs: Int64 = 300_000, transcript: TranscriptMode = .full, html: Bool = true) {
+    public init(timelineBucketMs: Int64 = 300_000, transcript: TranscriptMode = .full, html: Bool = true, events: Bool = true) {
         self.timelineBucketMs = timelineBucketMs
         self.transcript = transcript
         self.html = html
+        self.events = events
     }
 }

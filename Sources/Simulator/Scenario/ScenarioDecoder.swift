@@ -38,7 +38,7 @@ final class ScenarioDecoder {
     static let fixtureKeys = ["url", "status", "latency_ms", "flaky_rate", "redirect_to"]
     static let questionKeys = ["id", "question", "answer", "choices", "difficulty", "task_type"]
     static let questionTaskTypes: [TaskType] = [.answer, .judge, .unblock, .delegate]
-    static let reportKeys = ["timeline_bucket_seconds", "transcript", "html"]
+    static let reportKeys = ["timeline_bucket_seconds", "transcript", "html", "events"]
 
     // What the cross-field rules need, gathered while reading.
     private var agentNames: [(name: String, path: JSONPath)] = []
@@ -522,7 +522,8 @@ final class ScenarioDecoder {
         return ReportSettings(
             timelineBucketMs: reader.field(f, "timeline_bucket_seconds") { self.reader.seconds($0, $1) } ?? d.timelineBucketMs,
             transcript: reader.field(f, "transcript") { self.reader.choice($0, $1, TranscriptMode.self) } ?? d.transcript,
-            html: reader.field(f, "html", reader.bool) ?? d.html)
+            html: reader.field(f, "html", reader.bool) ?? d.html,
+            events: reader.field(f, "events", reader.bool) ?? d.events)
     }
 
     // MARK: Cross-field rules
