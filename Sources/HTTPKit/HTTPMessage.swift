@@ -52,16 +52,57 @@ public struct HTTPRequest: Sendable, Equatable {
         return (path, items)
     }
 
-    /// Percent-decodes `text`, treating `+` as a space; invalid escapes are kept literally.
+    /// Percent-decodes `text`, treating `+` as a space; invalid escapes and byte sequences that are not UTF-8
+    /// after decoding are kept literally. Works on bytes (this runs for every request).
     public static func percentDecode(_ text: String) -> String {
-        let replaced = text.replacingOccurrences(of: "+", with: " ")
-        return replaced.removingPercentEncoding ?? replaced
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return text }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count)
+        var sawEscape = false
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let c = utf8[i]
+            if c == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if c == UInt8(ascii: "%"),
+                      let h1 = utf8.index(i, offsetBy: 1, limitedBy: utf8.endIndex), h1 != utf8.endIndex,
+                      let h2 = utf8.index(h1, offsetBy: 1, limitedBy: utf8.endIndex), h2 != utf8.endIndex,
+                      let hi = hexValue(utf8[h1]), let lo = hexValue(utf8[h2]) {
+                out.append(hi << 4 | lo)
+                sawEscape = true
+                i = h2
+            } else {
+                out.append(c)
+            }
+            i = utf8.index(after: i)
+        }
+        if sawEscape, String(validating: out, as: UTF8.self) == nil {
+            // Escapes that do not form UTF-8 stay as written (only `+` is turned into a space).
+            return text.replacingPluses()
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
         a.method == b.method && a.path == b.path && a.body == b.body
             && a.query.map { [$0.name, $0.value] } == b.query.map { [$0.name, $0.value] }
             && a.headers.map { [$0.name, $0.value] } == b.headers.map { [$0.name, $0.value] }
+    }
+}
+
+extension String {
+    fileprivate func replacingPluses() -> String {
+        String(decoding: utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 }
 

@@ -12,6 +12,7 @@ public final class InProcessNode: LightningNode {
         var payee: Payee
         var expiresAt: Instant
         var paidAt: Instant?
+        var text: String
     }
 
     private enum Payee: Equatable { case platform, wallet(WalletID) }
@@ -19,7 +20,12 @@ public final class InProcessNode: LightningNode {
     private struct State {
         var wallets: [WalletID: MilliSats] = [:]
         var invoices: [[UInt8]: InvoiceRecord] = [:]
+        /// Invoices by their BOLT11 text: the node knows what it issued without decoding it again.
+        var hashByText: [String: [UInt8]] = [:]
         var outgoing: [[UInt8]: PaymentResult] = [:]
+        /// Issue order, for forgetting old invoices (`retention` after they expire).
+        var issueOrder: [(expiresAt: Instant, hash: [UInt8])] = []
+        var issueHead = 0
         var addressBook: [String: WalletID] = [:]
         var platformBalance: MilliSats
     }
@@ -30,12 +36,15 @@ public final class InProcessNode: LightningNode {
     private let random: any RandomSource
     private let network: Bolt11Network
     private let state: Mutex<State>
+    /// How long the node remembers an invoice (and the outgoing payment to it) after the invoice expired.
+    public let retentionMs: Int64
 
     public var platformNodeKey: [UInt8] { platformKey.publicKey }
 
     /// A node whose keys come from `random` (seeded in simulations), holding `platformLiquidity` to pay out from.
     public init(clock: any Clock, random: any RandomSource, network: Bolt11Network = .regtest,
-                platformLiquidity: MilliSats = MilliSats(100_000_000_000), platformSecret: [UInt8]? = nil) throws {
+                platformLiquidity: MilliSats = MilliSats(100_000_000_000), platformSecret: [UInt8]? = nil,
+                retentionMs: Int64 = 3_600_000) throws {
         func key(_ secret: [UInt8]?) throws -> NodeKey {
             if let secret { return try NodeKey(secretKey: secret) }
             for _ in 0..<16 { if let k = NodeKey(seed: random.bytes(32)) { return k } }
@@ -46,6 +55,7 @@ public final class InProcessNode: LightningNode {
         self.clock = clock
         self.random = random
         self.network = network
+        self.retentionMs = retentionMs
         state = Mutex(State(platformBalance: platformLiquidity))
     }
 
@@ -71,8 +81,22 @@ public final class InProcessNode: LightningNode {
             throw LightningError(.invalidInvoice, "could not encode the invoice: \(error)")
         }
         let expiresAt = Instant(seconds: now.seconds + expiry)
-        state.withLock {
-            $0.invoices[hash] = InvoiceRecord(preimage: preimage, amount: amount, payee: payee, expiresAt: expiresAt)
+        let retention = retentionMs
+        state.withLock { s in
+            s.invoices[hash] = InvoiceRecord(preimage: preimage, amount: amount, payee: payee, expiresAt: expiresAt, text: text)
+            s.hashByText[text] = hash
+            s.issueOrder.append((expiresAt, hash))
+            // Forget invoices long expired, so memory follows the rate of payments, not their total.
+            while s.issueHead < s.issueOrder.count, s.issueOrder[s.issueHead].expiresAt.milliseconds + retention < now.milliseconds {
+                let old = s.issueOrder[s.issueHead].hash
+                if let r = s.invoices.removeValue(forKey: old) { s.hashByText[r.text] = nil }
+                s.outgoing[old] = nil
+                s.issueHead += 1
+            }
+            if s.issueHead > 4096 && s.issueHead * 2 > s.issueOrder.count {
+                s.issueOrder.removeFirst(s.issueHead)
+                s.issueHead = 0
+            }
         }
         return IssuedInvoice(bolt11: text, paymentHash: hash, amount: amount, expiresAt: expiresAt)
     }
@@ -113,6 +137,11 @@ public final class InProcessNode: LightningNode {
         state.withLock { $0.outgoing[paymentHash] }
     }
 
+    public func paymentHash(ofInvoice invoice: String) -> [UInt8]? {
+        if let known = state.withLock({ $0.hashByText[invoice] }) { return known }
+        return (try? Bolt11.decode(invoice))?.paymentHash
+    }
+
     public func requestInvoice(lightningAddress: String, amount: MilliSats, comment: String) throws(LightningError) -> String {
         let parts = lightningAddress.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -137,15 +166,24 @@ public final class InProcessNode: LightningNode {
     }
 
     private func settle(invoice text: String, payer: Payee) throws(LightningError) -> PaymentResult {
-        let decoded: Bolt11Invoice
-        do {
-            decoded = try Bolt11.decode(text)
-        } catch {
-            throw LightningError(.invalidInvoice, "invoice: \(error)")
-        }
-        guard let hash = decoded.paymentHash else { throw LightningError(.invalidInvoice, "invoice has no payment hash") }
-        guard let amount = decoded.amount, amount.rawValue > 0 else {
-            throw LightningError(.invalidAmount, "invoice has no amount; this node pays only invoices with an amount")
+        // An invoice this node issued is known by its text; anything else is decoded (and its signature checked).
+        let hash: [UInt8]
+        let amount: MilliSats
+        let expiresAtSeconds: Int64
+        if let known = state.withLock({ s in s.hashByText[text].flatMap { h in s.invoices[h].map { (h, $0.amount, $0.expiresAt.seconds) } } }) {
+            (hash, amount, expiresAtSeconds) = known
+        } else {
+            let decoded: Bolt11Invoice
+            do {
+                decoded = try Bolt11.decode(text)
+            } catch {
+                throw LightningError(.invalidInvoice, "invoice: \(error)")
+            }
+            guard let h = decoded.paymentHash else { throw LightningError(.invalidInvoice, "invoice has no payment hash") }
+            guard let a = decoded.amount, a.rawValue > 0 else {
+                throw LightningError(.invalidAmount, "invoice has no amount; this node pays only invoices with an amount")
+            }
+            (hash, amount, expiresAtSeconds) = (h, a, Int64(clamping: decoded.expiresAt))
         }
         let now = clock.now()
         return try state.withLock { s throws(LightningError) -> PaymentResult in
@@ -154,7 +192,7 @@ public final class InProcessNode: LightningNode {
             }
             guard var record = s.invoices[hash] else { return failed("no route to the payee of this invoice") }
             guard record.paidAt == nil else { throw LightningError(.alreadyPaid, "this invoice was already paid") }
-            guard now.seconds < Int64(clamping: decoded.expiresAt) else { throw LightningError(.invoiceExpired, "this invoice expired at \(Instant(seconds: Int64(clamping: decoded.expiresAt)).iso8601)") }
+            guard now.seconds < expiresAtSeconds else { throw LightningError(.invoiceExpired, "this invoice expired at \(Instant(seconds: expiresAtSeconds).iso8601)") }
             guard amount == record.amount else { return failed("the amount does not match the payee's invoice") }
             switch payer {
             case .platform:

@@ -83,4 +83,14 @@ public protocol LightningNode: Sendable {
 
     /// What became of an outgoing platform payment, by hash (to resume after a crash without paying twice).
     func outgoingPayment(paymentHash: [UInt8]) -> PaymentResult?
+
+    /// The payment hash of a BOLT11 invoice, or nil if it does not decode.
+    func paymentHash(ofInvoice invoice: String) -> [UInt8]?
+}
+
+extension LightningNode {
+    /// Decodes the invoice (checking its signature); nodes that issued the invoice themselves may answer faster.
+    public func paymentHash(ofInvoice invoice: String) -> [UInt8]? {
+        (try? Bolt11.decode(invoice))?.paymentHash
+    }
 }

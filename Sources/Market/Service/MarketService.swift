@@ -371,7 +371,7 @@ public final class MarketService: @unchecked Sendable {
                 let invoice = try node.requestInvoice(lightningAddress: payout.lightningAddress, amount: payout.split.workerPayout,
                                                       comment: "ProofLayer payout for \(payout.taskID)")
                 payout.invoice = invoice
-                payout.paymentHash = try Self.paymentHashHex(ofInvoice: invoice)
+                payout.paymentHash = try paymentHashHex(ofInvoice: invoice)
             } catch {
                 return try recordFailure(payout, reason: "\(error)", now: now)
             }
@@ -455,8 +455,8 @@ public final class MarketService: @unchecked Sendable {
         return try attemptPayout(p)
     }
 
-    static func paymentHashHex(ofInvoice invoice: String) throws -> String {
-        guard let decoded = try? Bolt11.decode(invoice), let hash = decoded.paymentHash else {
+    func paymentHashHex(ofInvoice invoice: String) throws -> String {
+        guard let hash = node.paymentHash(ofInvoice: invoice) else {
             throw LightningError(.invalidInvoice, "the worker's wallet returned an invoice that does not decode")
         }
         return Hex.encode(hash)
