@@ -167,7 +167,27 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Writes already-serialized JSON text as the next value, unchanged (the caller guarantees it is one valid
+    /// JSON value; canonical text keeps the output canonical). Lets stored JSON be embedded without re-parsing.
+    public mutating func raw(_ json: String) {
+        prepareValue()
+        bytes.append(contentsOf: json.utf8)
+        needsComma = true
+    }
+
     // MARK: - Object members
+
+    /// Writes the member `"name":<json>` with already-serialized JSON text (see `raw(_:)`).
+    public mutating func field(_ name: String, raw json: String) {
+        key(name)
+        raw(json)
+    }
+
+    /// Writes the member `"name":"value"` or `"name":null`.
+    public mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
+    }
 
     /// Writes the member `"name":"value"`.
     public mutating func field(_ name: String, _ value: String) {

@@ -62,3 +62,42 @@ import Testing
         #expect(m.call("GET", "/api/workers/\(worker)").json["worker"]?["completed_jobs"] == 1)
     }
 }
+
+@Suite struct CanonicalJSONTests {
+    /// Every response body is canonical JSON: parsing and printing it again (sorted keys, compact) gives the
+    /// same bytes. The hot presenters write JSON by hand, so this guards their key order and escaping.
+    @Test func everyResponseOfTheSeedFlowIsCanonicalJSON() throws {
+        let m = try MarketHarness()
+        var bodies: [[UInt8]] = []
+        func record(_ r: (status: Int, json: JSONValue, response: HTTPResponse)) { bodies.append(r.response.body) }
+        let w = try m.registerWorker("Zo\u{eb} \"Q\" \\ tab\t")
+        record(m.call("GET", "/api/workers/\(w)"))
+        record(m.call("POST", "/api/tasks?budget_sats=101", body: MarketHarness.seedTaskBody.withBudget(101)))
+        let t = try m.createTask(budget: 101)
+        record(m.call("GET", "/api/workers/feed?limit=5"))
+        record(m.call("GET", "/api/tasks/\(t)"))
+        record(m.call("POST", "/api/tasks/\(t)/claim", body: ["worker_id": .string(w)]))
+        record(m.call("POST", "/api/tasks/\(t)/submit", body: [
+            "worker_id": .string(w), "answer_json": ["answer": "y\u{e9}s \"quoted\"", "n": 1.5, "list": [1, 2]],
+            "confidence": 0.5, "proof_url": "https://example.com/p",
+        ]))
+        record(m.call("POST", "/api/tasks/\(t)/release"))
+        record(m.call("GET", "/api/tasks/\(t)"))
+        record(m.call("GET", "/api/workers/\(w)/payouts"))
+        record(m.call("GET", "/api/market"))
+        for body in bodies {
+            #expect(body.last == UInt8(ascii: "\n"))
+            let text = Array(body.dropLast())
+            let value = try JSONValue.parse(text)
+            #expect(value.serialized() == text, "\(String(decoding: text, as: UTF8.self))")
+        }
+    }
+}
+
+extension JSONValue {
+    func withBudget(_ sats: Int64) -> JSONValue {
+        var o = objectValue ?? [:]
+        o["budget_sats"] = .int(sats)
+        return .object(o)
+    }
+}

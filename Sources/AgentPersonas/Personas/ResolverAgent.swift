@@ -111,7 +111,8 @@ public final class ResolverAgent: Agent {
     }
 
     private var feedTarget: String {
-        var q = "/api/workers/feed?worker_type=\(profile.kind.rawValue)&limit=20"
+        // Only a cherry-picker reads a whole page; the others take one of the oldest few.
+        var q = "/api/workers/feed?worker_type=\(profile.kind.rawValue)&limit=\(profile.persona == .cherryPicker ? 20 : 5)"
         if profile.budgetFloorSats > 0 { q += "&budget_min=\(profile.budgetFloorSats)" }
         if profile.taskTypes.count == 1 { q += "&task_type=\(profile.taskTypes[0].rawValue)" }
         return q

@@ -80,7 +80,12 @@ extension APIError {
 extension HTTPResponse {
     /// A JSON response with sorted keys and a trailing newline.
     public static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
-        var body = value.serialized()
+        json(status, bytes: value.serialized(), headers: headers)
+    }
+
+    /// A JSON response from already-serialized JSON, with a trailing newline.
+    public static func json(_ status: Int, bytes: [UInt8], headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        var body = bytes
         body.append(UInt8(ascii: "\n"))
         return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
     }

@@ -70,7 +70,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
         case 4 where segments[0] == "api" && segments[1] == "workers" && segments[3] == "payouts":
             return try only("GET") { try payoutHistory(WorkerID(segments[2])) }
         case 3 where segments[0] == "api" && segments[1] == "tasks":
-            return try only("GET") { .json(200, ["task": Present.task(try service.taskView(TaskID(segments[2])), config)]) }
+            return try only("GET") { Present.taskResponse(200, try service.taskView(TaskID(segments[2])), config) }
         case 4 where segments[0] == "api" && segments[1] == "tasks":
             let id = TaskID(segments[2])
             switch segments[3] {
@@ -182,7 +182,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
         let fingerprint = fingerprint(request, body: body)
         func respond(_ task: MarketTask, created: Bool) -> HTTPResponse {
             let view = TaskView(task: task, worker: nil, payout: nil, refund: nil)
-            return .json(created ? 201 : 200, ["task": Present.task(view, config)],
+            return Present.taskResponse(created ? 201 : 200, view, config,
                          headers: [("Location", "/api/tasks/\(task.id)")] + (created ? [] : [("Idempotent-Replay", "true")]))
         }
         let payment: TaskPayment
@@ -254,11 +254,16 @@ public final class MarketRouter: HTTPHandler, Sendable {
             q.after = a
         }
         let (tasks, next) = try service.feed(q)
-        return .json(200, [
-            "tasks": .array(tasks.map(Present.feedItem)),
-            "count": .int(Int64(tasks.count)),
-            "next_cursor": next.map { .string("c\($0)") } ?? .null,
-        ])
+        var o = JSONWriter(capacity: 512 * (tasks.count + 1))
+        o.beginObject()
+        o.field("count", tasks.count)
+        o.field("next_cursor", next.map { "c\($0)" })
+        o.key("tasks")
+        o.beginArray()
+        for t in tasks { Present.feedItem(t, into: &o) }
+        o.endArray()
+        o.endObject()
+        return .json(200, bytes: o.bytes)
     }
 
     private func workerID(_ body: BodyReader) throws -> WorkerID {
@@ -269,7 +274,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
     private func claim(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
         let body = try BodyReader.parse(request.body)
         let view = try service.claim(id, by: try workerID(body))
-        return .json(200, ["task": Present.task(view, config)])
+        return Present.taskResponse(200, view, config)
     }
 
     private func submit(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
@@ -287,7 +292,7 @@ public final class MarketRouter: HTTPHandler, Sendable {
         }
         let view = try service.submit(id, by: worker, answerJSON: String(decoding: answerBytes, as: UTF8.self),
                                       confidence: confidence, proofURL: proof)
-        return .json(200, ["task": Present.task(view, config)])
+        return Present.taskResponse(200, view, config)
     }
 
     private func requester(_ request: HTTPRequest) throws -> MarketService.Requester? {
@@ -301,14 +306,14 @@ public final class MarketRouter: HTTPHandler, Sendable {
     private func release(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
         _ = try BodyReader.parse(request.body, allowEmpty: true)
         let view = try service.release(id, requester: try requester(request))
-        return .json(200, ["task": Present.task(view, config), "payout": view.payout.map(Present.payout) ?? .null])
+        return Present.taskResponse(200, view, config, withPayout: true)
     }
 
     private func reject(_ id: TaskID, _ request: HTTPRequest) throws -> HTTPResponse {
         let body = try BodyReader.parse(request.body, allowEmpty: true)
         let reason = try body.string("reason", required: false, maxLength: 1000) ?? ""
         let view = try service.reject(id, requester: try requester(request), reason: reason)
-        return .json(200, ["task": Present.task(view, config)])
+        return Present.taskResponse(200, view, config)
     }
 
     private func market() throws -> HTTPResponse {

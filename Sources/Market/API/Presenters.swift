@@ -1,3 +1,4 @@
+import HTTPKit
 import JSON
 import Lightning
 
@@ -37,102 +38,146 @@ enum Present {
     }
 
     static func workerSummary(_ w: Worker, _ config: MarketConfiguration) -> JSONValue {
-        [
-            "id": .string(w.id.rawValue),
-            "display_name": .string(w.displayName),
-            "type": .string(w.kind.rawValue),
-            "reputation_score": .int(w.reputationScore),
-            "tier": .string(config.reputation.tier(of: w.reputationScore).rawValue),
-        ]
+        var writer = JSONWriter(capacity: 160)
+        workerSummary(w, config, into: &writer)
+        return (try? JSONValue.parse(writer.bytes)) ?? .null
+    }
+
+    /// Writes the worker summary (keys in sorted order, as everywhere in the API).
+    static func workerSummary(_ w: Worker, _ config: MarketConfiguration, into o: inout JSONWriter) {
+        o.beginObject()
+        o.field("display_name", w.displayName)
+        o.field("id", w.id.rawValue)
+        o.field("reputation_score", w.reputationScore)
+        o.field("tier", config.reputation.tier(of: w.reputationScore).rawValue)
+        o.field("type", w.kind.rawValue)
+        o.endObject()
     }
 
     static func payout(_ p: Payout) -> JSONValue {
-        [
-            "id": .string(p.id.rawValue),
-            "task_id": .string(p.taskID.rawValue),
-            "worker_id": .string(p.workerID.rawValue),
-            "lightning_address": .string(p.lightningAddress),
-            "budget_msat": .int(p.split.budget.rawValue),
-            "amount_msat": .int(p.split.workerPayout.rawValue),
-            "amount_sats": sats(p.split.workerPayout),
-            "platform_fee_msat": .int(p.split.platformFee.rawValue),
-            "platform_fee_sats": sats(p.split.platformFee),
-            "bonus_applied": .bool(p.split.bonusApplied),
-            "payout_multiplier": multiplier(p.split.multiplierPPM),
-            "reputation_before": .int(p.scoreBefore),
-            "status": .string(p.status.rawValue),
-            "payment_hash": text(p.paymentHash),
-            "preimage": text(p.preimage),
-            "routing_fee_msat": .int(p.routingFee.rawValue),
-            "attempts": .int(p.attempts),
-            "created_at": time(p.createdAt),
-            "settled_at": time(p.settledAt),
-            "next_attempt_at": time(p.nextAttemptAt),
-            "failure_reason": text(p.failureReason),
-        ]
+        var writer = JSONWriter(capacity: 800)
+        payout(p, into: &writer)
+        return (try? JSONValue.parse(writer.bytes)) ?? .null
     }
 
-    static func task(_ v: TaskView, _ config: MarketConfiguration) -> JSONValue {
+    static func time(_ i: Instant?, into o: inout JSONWriter, _ key: String) {
+        o.key(key)
+        if let i { o.string(i.iso8601) } else { o.null() }
+    }
+
+    /// Writes a payout object (sorted keys).
+    static func payout(_ p: Payout, into o: inout JSONWriter) {
+        o.beginObject()
+        o.field("amount_msat", p.split.workerPayout.rawValue)
+        o.field("amount_sats", sats(p.split.workerPayout))
+        o.field("attempts", p.attempts)
+        o.field("bonus_applied", p.split.bonusApplied)
+        o.field("budget_msat", p.split.budget.rawValue)
+        time(p.createdAt, into: &o, "created_at")
+        o.field("failure_reason", p.failureReason)
+        o.field("id", p.id.rawValue)
+        o.field("lightning_address", p.lightningAddress)
+        time(p.nextAttemptAt, into: &o, "next_attempt_at")
+        o.field("payment_hash", p.paymentHash)
+        o.field("payout_multiplier", multiplier(p.split.multiplierPPM))
+        o.field("platform_fee_msat", p.split.platformFee.rawValue)
+        o.field("platform_fee_sats", sats(p.split.platformFee))
+        o.field("preimage", p.preimage)
+        o.field("reputation_before", p.scoreBefore)
+        o.field("routing_fee_msat", p.routingFee.rawValue)
+        time(p.settledAt, into: &o, "settled_at")
+        o.field("status", p.status.rawValue)
+        o.field("task_id", p.taskID.rawValue)
+        o.field("worker_id", p.workerID.rawValue)
+        o.endObject()
+    }
+
+    /// Writes a task as clients see it (sorted keys; stored `input` and `answer_json` embedded as stored).
+    static func task(_ v: TaskView, _ config: MarketConfiguration, into o: inout JSONWriter) {
         let t = v.task
-        var submission: JSONValue = .null
-        if let s = t.submission {
-            submission = [
-                "worker_id": .string(s.workerID.rawValue),
-                "answer_json": stored(s.answerJSON),
-                "confidence": .double(s.confidence),
-                "proof_url": text(s.proofURL),
-                "submitted_at": time(s.submittedAt),
-            ]
-        }
-        var refund: JSONValue = .null
+        o.beginObject()
+        o.field("budget_msat", t.budget.rawValue)
+        o.field("budget_sats", sats(t.budget))
+        time(t.claimedAt, into: &o, "claimed_at")
+        time(t.completedAt, into: &o, "completed_at")
+        time(t.createdAt, into: &o, "created_at")
+        time(t.expiredAt, into: &o, "expired_at")
+        time(t.expiresAt, into: &o, "expires_at")
+        o.field("id", t.id.rawValue)
+        o.field("input", raw: t.inputJSON)
+        time(t.leaseExpiresAt, into: &o, "lease_expires_at")
+        o.key("payment")
+        o.beginObject()
+        o.field("amount_msat", t.budget.rawValue)
+        o.field("method", t.paymentMethod.rawValue)
+        o.field("payment_hash", t.paymentHash)
+        o.field("status", "paid")
+        o.endObject()
+        o.key("payout")
+        if let p = v.payout { payout(p, into: &o) } else { o.null() }
+        o.key("refund")
         if let r = v.refund {
-            refund = ["amount_msat": .int(r.amount.rawValue), "amount_sats": sats(r.amount), "status": .string(r.status),
-                      "created_at": time(r.createdAt)]
+            o.beginObject()
+            o.field("amount_msat", r.amount.rawValue)
+            o.field("amount_sats", sats(r.amount))
+            time(r.createdAt, into: &o, "created_at")
+            o.field("status", r.status)
+            o.endObject()
+        } else {
+            o.null()
         }
-        return [
-            "id": .string(t.id.rawValue),
-            "task_type": .string(t.taskType.rawValue),
-            "title": .string(t.title),
-            "input": stored(t.inputJSON),
-            "budget_sats": sats(t.budget),
-            "budget_msat": .int(t.budget.rawValue),
-            "worker_type": .string(t.workerRequirement.rawValue),
-            "trust_mode": .string(t.trustMode.rawValue),
-            "status": .string(t.status.rawValue),
-            "created_at": time(t.createdAt),
-            "expires_at": time(t.expiresAt),
-            "worker": v.worker.map { workerSummary($0, config) } ?? .null,
-            "claimed_at": time(t.claimedAt),
-            "lease_expires_at": time(t.leaseExpiresAt),
-            "submission": submission,
-            "release_due_at": time(t.releaseDueAt),
-            "completed_at": time(t.completedAt),
-            "expired_at": time(t.expiredAt),
-            "payment": [
-                "method": .string(t.paymentMethod.rawValue),
-                "payment_hash": text(t.paymentHash),
-                "amount_msat": .int(t.budget.rawValue),
-                "status": "paid",
-            ],
-            "payout": v.payout.map(payout) ?? .null,
-            "refund": refund,
-        ]
+        time(t.releaseDueAt, into: &o, "release_due_at")
+        o.field("status", t.status.rawValue)
+        o.key("submission")
+        if let s = t.submission {
+            o.beginObject()
+            o.field("answer_json", raw: s.answerJSON)
+            o.field("confidence", s.confidence)
+            o.field("proof_url", s.proofURL)
+            time(s.submittedAt, into: &o, "submitted_at")
+            o.field("worker_id", s.workerID.rawValue)
+            o.endObject()
+        } else {
+            o.null()
+        }
+        o.field("task_type", t.taskType.rawValue)
+        o.field("title", t.title)
+        o.field("trust_mode", t.trustMode.rawValue)
+        o.key("worker")
+        if let w = v.worker { workerSummary(w, config, into: &o) } else { o.null() }
+        o.field("worker_type", t.workerRequirement.rawValue)
+        o.endObject()
     }
 
     /// The compact form used in the feed.
-    static func feedItem(_ t: MarketTask) -> JSONValue {
-        [
-            "id": .string(t.id.rawValue),
-            "task_type": .string(t.taskType.rawValue),
-            "title": .string(t.title),
-            "input": stored(t.inputJSON),
-            "budget_sats": sats(t.budget),
-            "budget_msat": .int(t.budget.rawValue),
-            "worker_type": .string(t.workerRequirement.rawValue),
-            "trust_mode": .string(t.trustMode.rawValue),
-            "status": .string(t.status.rawValue),
-            "created_at": time(t.createdAt),
-            "expires_at": time(t.expiresAt),
-        ]
+    static func feedItem(_ t: MarketTask, into o: inout JSONWriter) {
+        o.beginObject()
+        o.field("budget_msat", t.budget.rawValue)
+        o.field("budget_sats", sats(t.budget))
+        time(t.createdAt, into: &o, "created_at")
+        time(t.expiresAt, into: &o, "expires_at")
+        o.field("id", t.id.rawValue)
+        o.field("input", raw: t.inputJSON)
+        o.field("status", t.status.rawValue)
+        o.field("task_type", t.taskType.rawValue)
+        o.field("title", t.title)
+        o.field("trust_mode", t.trustMode.rawValue)
+        o.field("worker_type", t.workerRequirement.rawValue)
+        o.endObject()
+    }
+
+    /// `{"task": {...}}`, optionally with `"payout"`, as a JSON response.
+    static func taskResponse(_ status: Int, _ v: TaskView, _ config: MarketConfiguration, withPayout: Bool = false,
+                             headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        var o = JSONWriter(capacity: 2048)
+        o.beginObject()
+        if withPayout {
+            o.key("payout")
+            if let p = v.payout { payout(p, into: &o) } else { o.null() }
+        }
+        o.key("task")
+        task(v, config, into: &o)
+        o.endObject()
+        return .json(status, bytes: o.bytes, headers: headers)
     }
 }
