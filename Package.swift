@@ -27,6 +27,8 @@ let package = Package(
         // Discrete-event engine, scenarios and reports.
         .target(name: "Simulator", dependencies: ["AgentPersonas", "Market", "Lightning", "JSON"]),
         .executableTarget(name: "simrun", dependencies: ["Simulator", "Market", "HTTPKit", "Lightning", "JSON"]),
+        // The benchmark command (bench/run.sh): kernel and full-contract throughput, peak memory.
+        .executableTarget(name: "simbench", dependencies: ["Simulator"], path: "bench/simbench"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LightningTests", dependencies: ["Lightning"]),

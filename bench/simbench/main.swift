@@ -1,0 +1,66 @@
+// simbench: the benchmark command behind bench/run.sh. Performance figures come from here, never from tests.
+import Foundation
+import Simulator
+
+/// Peak resident set size of this process, in MiB.
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func wallSeconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("simbench: \(message)\n".utf8))
+    exit(64)
+}
+
+let usage = """
+    USAGE: simbench kernel [--events N]
+           simbench run <scenario.json> [--until SECONDS] [--db PATH]
+    Prints one JSON object per measurement on stdout.
+    """
+
+let all = Array(CommandLine.arguments.dropFirst())
+guard let command = all.first else { fail(usage) }
+let args = Array(all.dropFirst())
+
+@MainActor func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: "--" + name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+switch command {
+case "kernel":
+    let events = Int(option("events") ?? "10000000") ?? 10_000_000
+    let queue = KernelBenchmark.queueHold(events: events)
+    let kernel = KernelBenchmark.kernelHold(events: events)
+    print("{\"measurement\":\"kernel\",\"events\":\(events),\"queue_events_per_second\":\(Int(queue.eventsPerSecond)),\"kernel_events_per_second\":\(Int(kernel.eventsPerSecond))}")
+case "run":
+    guard let path = args.first, !path.hasPrefix("--") else { fail(usage) }
+    let scenario: Scenario
+    do { scenario = try ScenarioLoader.load(path: path) } catch { fail("\(error)") }
+    var options = RunOptions()
+    options.transcript = .silent
+    options.outputDirectory = NSTemporaryDirectory() + "simbench-\(scenario.name)"
+    options.databasePath = option("db")
+    if let until = option("until").flatMap(Double.init) { options.untilMs = Int64(until * 1000) }
+    var result: RunResult?
+    let seconds: Double
+    do {
+        let engine = try SimulationEngine(scenario: scenario, options: options)
+        seconds = try wallSeconds { result = try engine.run() }
+    } catch {
+        fail("the run failed: \(error)")
+    }
+    guard let s = result?.summary else { fail("no result") }
+    let tasks = Double(s.tasksCreated)
+    print("{\"measurement\":\"run\",\"scenario\":\"\(scenario.name)\",\"virtual_seconds\":\(s.durationMs / 1000),\"tasks_created\":\(s.tasksCreated),\"tasks_completed\":\(s.tasksCompleted),\"requests\":\(s.requests),\"events\":\(s.eventsDispatched),\"wall_seconds\":\(String(format: "%.3f", seconds)),\"tasks_per_second\":\(Int(tasks / seconds)),\"requests_per_second\":\(Int(Double(s.requests) / seconds)),\"events_per_second\":\(Int(Double(s.eventsDispatched) / seconds)),\"peak_rss_mib\":\(String(format: "%.1f", peakRSSMiB())),\"ledger_balanced\":\(s.ledgerBalanced)}")
+default:
+    fail(usage)
+}
