@@ -2,7 +2,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: setup build release demo serve test unit e2e clean
+.PHONY: setup build release demo curl-demo serve test unit e2e bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -13,9 +13,13 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product simrun
 
-## The main job: the live demo.
+## The main job: the live agent-to-agent demo, with its reports in reports/demo/.
 demo: release
-	@bash scripts/demo.sh
+	.build/release/simrun scenarios/demo.json
+
+## The seed page's flow with curl against `simrun serve`.
+curl-demo: release
+	@bash scripts/curl-demo.sh
 
 ## Serve the market over HTTP on 127.0.0.1:8402 (Ctrl-C to stop).
 serve: release
@@ -32,6 +36,10 @@ unit: setup
 
 e2e: build
 	@SIMRUN=.build/debug/simrun bash scripts/e2e.sh
+
+## Benchmarks (bench/run.sh): kernel, full-contract throughput and memory, the SimPy peer.
+bench: setup
+	@bash bench/run.sh
 
 clean:
 	rm -rf .build reports
