@@ -51,6 +51,8 @@ public struct RunHooks {
 /// The outcome of a run: the summary, where the reports are, and whether the ledger balanced.
 public struct RunResult: Sendable {
     public var summary: RunSummary
+    /// Every resolver's standing at the end (earnings, score, tier).
+    public var workers: [WorkerRecord]
     public var outputDirectory: String
     public var files: [String]
     public var ledgerBalanced: Bool { summary.ledgerBalanced }
@@ -360,7 +362,7 @@ public final class SimulationEngine {
             return r
         }
         let files = try writer.finish(workers: records, summary: summary)
-        return RunResult(summary: summary, outputDirectory: outputDirectory, files: files)
+        return RunResult(summary: summary, workers: records, outputDirectory: outputDirectory, files: files)
     }
 }
 
