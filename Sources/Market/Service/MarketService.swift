@@ -356,89 +356,35 @@ public final class MarketService: @unchecked Sendable {
     }
 
     private func attemptPayoutLocked(_ original: Payout) throws -> Payout {
-        var payout = original
-        let now = clock.now()
-        // A payment already sent for this hash: learn its outcome rather than sending anything new.
-        if let hashHex = payout.paymentHash, let hash = Hex.decode(hashHex), let known = node.outgoingPayment(paymentHash: hash) {
-            if known.status != .failed {
-                return try recordOutcome(payout, known, now: now)
-            }
-            payout.invoice = nil
-            payout.paymentHash = nil
-        }
-        if payout.invoice == nil {
-            do {
-                let invoice = try node.requestInvoice(lightningAddress: payout.lightningAddress, amount: payout.split.workerPayout,
-                                                      comment: "ProofLayer payout for \(payout.taskID)")
-                payout.invoice = invoice
-                payout.paymentHash = try paymentHashHex(ofInvoice: invoice)
-            } catch {
-                return try recordFailure(payout, reason: "\(error)", now: now)
-            }
-        }
-        let toSend = payout
-        try store.write { db in try db.updatePayoutProgress(toSend) }
-        guard let invoice = payout.invoice else { return payout }
-        let result: PaymentResult
-        do {
-            result = try node.payFromPlatform(invoice: invoice, maxFee: configuration.maxRoutingFee(for: payout.split.workerPayout))
-        } catch {
-            return try recordFailure(payout, reason: "\(error)", now: now)
-        }
-        return try recordOutcome(payout, result, now: now)
-    }
-
-    private func recordOutcome(_ original: Payout, _ result: PaymentResult, now: Instant) throws -> Payout {
-        var payout = original
-        switch result.status {
-        case .succeeded:
-            payout.status = .settled
-            payout.preimage = result.preimage.map { Hex.encode($0) }
-            payout.routingFee = result.fee
-            payout.settledAt = now
-            payout.attempts += 1
-            payout.nextAttemptAt = nil
-            payout.failureReason = nil
-            let settled = payout
+        var transfer = original.transfer
+        let done = try advanceTransfer(&transfer, amount: original.split.workerPayout,
+                                       comment: "ProofLayer payout for \(original.taskID)", persist: { t in
+            var p = original
+            p.transfer = t
+            try store.write { db in try db.updatePayoutProgress(p) }
+        })
+        var final = original
+        final.transfer = transfer
+        switch done {
+        case .settled:
             try transaction { db, out in
-                try db.updatePayoutProgress(settled)
-                try event(db, "payout_settled", task: settled.taskID, worker: settled.workerID, amount: settled.split.workerPayout,
-                          detail: "routing_fee_msat=\(settled.routingFee.rawValue)")
-                out.append(.payoutSettled(settled))
+                try db.updatePayoutProgress(final)
+                try event(db, "payout_settled", task: final.taskID, worker: final.workerID, amount: final.split.workerPayout,
+                          detail: "routing_fee_msat=\(final.routingFee.rawValue)")
+                out.append(.payoutSettled(final))
             }
-            return payout
-        case .inFlight:
-            payout.nextAttemptAt = now.adding(milliseconds: configuration.payoutRetryBaseMs)
-            let pending = payout
-            try store.write { db in try db.updatePayoutProgress(pending) }
-            noteDeadline(pending.nextAttemptAt)
-            return payout
-        case .failed:
-            return try recordFailure(payout, reason: result.failureReason ?? "payment failed", now: now)
+        case .waiting:
+            try store.write { db in try db.updatePayoutProgress(final) }
+        case .failedAttempt(let reason):
+            try transaction { db, out in
+                try db.updatePayoutProgress(final)
+                try event(db, final.status == .failed ? "payout_failed" : "payout_retry_scheduled", task: final.taskID,
+                          worker: final.workerID, amount: final.split.workerPayout, detail: reason)
+                out.append(final.status == .failed ? .payoutFailed(final) : .payoutRetryScheduled(final))
+            }
         }
-    }
-
-    private func recordFailure(_ original: Payout, reason: String, now: Instant) throws -> Payout {
-        var payout = original
-        payout.attempts += 1
-        payout.failureReason = reason
-        if payout.attempts >= configuration.payoutMaxAttempts {
-            payout.status = .failed
-            payout.nextAttemptAt = nil
-        } else {
-            payout.status = .pending
-            let shift = min(payout.attempts - 1, 20)
-            payout.nextAttemptAt = now.adding(milliseconds: configuration.payoutRetryBaseMs << shift)
-        }
-        let failed = payout
-        try transaction { db, out in
-            try db.updatePayoutProgress(failed)
-            try event(db, failed.status == .failed ? "payout_failed" : "payout_retry_scheduled", task: failed.taskID,
-                      worker: failed.workerID, amount: failed.split.workerPayout, detail: reason)
-            out.append(failed.status == .failed ? .payoutFailed(failed) : .payoutRetryScheduled(failed))
-        }
-        noteDeadline(payout.nextAttemptAt)
-        return payout
+        noteDeadline(final.nextAttemptAt)
+        return final
     }
 
     /// Tries a failed payout again now (an operator's action); the amounts stay as recorded.
