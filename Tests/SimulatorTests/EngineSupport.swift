@@ -64,10 +64,13 @@ private final class ResultBox<R>: @unchecked Sendable {
 }
 
 /// A small scenario with every persona, review mode, short leases and TTLs: expiries, abandonments and
-/// rejections all happen within a few virtual minutes.
+/// rejections all happen within a few virtual minutes. `broke`: the platform has no liquidity and nobody pays over
+/// Lightning (demo tokens), so every payout fails and is retried.
 func mixedScenarioText(name: String = "mixed", seed: UInt64 = 1, durationSeconds: Int = 600, drainSeconds: Int = 200,
-                       events: Bool = true, html: Bool = true, webMode: String = "simulated") -> String {
-    """
+                       events: Bool = true, html: Bool = true, webMode: String = "simulated", broke: Bool = false) -> String {
+    let liquidity = broke ? 0 : 10_000_000
+    let pays = !broke
+    return """
     {
       "name": "\(name)",
       "seed": \(seed),
@@ -75,17 +78,18 @@ func mixedScenarioText(name: String = "mixed", seed: UInt64 = 1, durationSeconds
       "duration_seconds": \(durationSeconds),
       "drain_seconds": \(drainSeconds),
       "market": { "claim_lease_seconds": 60, "task_ttl_seconds": 240, "review_window_seconds": 120 },
-      "lightning": { "platform_liquidity_sats": 10000000, "requester_balance_sats": 100000 },
+      "lightning": { "platform_liquidity_sats": \(liquidity), "requester_balance_sats": 100000 },
       "requesters": [
         { "name": "research", "persona": "research_agent", "arrival": { "process": "poisson", "rate_per_hour": 60 },
-          "budget_sats": { "distribution": "choice", "values": [100, 200], "weights": [0.5, 0.5] }, "poll_seconds": 20 },
+          "budget_sats": { "distribution": "choice", "values": [100, 200], "weights": [0.5, 0.5] }, "poll_seconds": 20,
+          "pay_real_l402": \(pays) },
         { "name": "facts", "persona": "fact_checker", "arrival": { "process": "poisson", "rate_per_hour": 60 },
           "pay_real_l402": false, "poll_seconds": 20 },
         { "name": "ops", "persona": "ops_agent", "arrival": { "process": "burst", "every_seconds": 300, "size": 2, "jitter_seconds": 30 },
           "budget_sats": { "distribution": "lognormal", "median": 300, "sigma": 0.5, "min": 50, "max": 2000 },
-          "poll_seconds": 15, "review_reject_below": 0.85 },
+          "poll_seconds": 15, "review_reject_below": 0.85, "pay_real_l402": \(pays) },
         { "name": "judge", "persona": "judgment_seeker", "arrival": { "process": "fixed", "at_seconds": [0, 100, 200, 400, 600] },
-          "poll_seconds": 15, "review_reject_below": 0.8 }
+          "poll_seconds": 15, "review_reject_below": 0.8, "pay_real_l402": \(pays) }
       ],
       "resolvers": [
         { "name": "alice", "persona": "diligent_human", "poll_seconds": 30, "work_seconds": { "min": 20, "max": 90 } },

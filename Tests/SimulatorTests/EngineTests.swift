@@ -54,18 +54,31 @@ private func expectConsistent(_ run: EngineRun, _ label: String, sourceLocation:
 @Suite("Engine: ledger invariant")
 struct LedgerInvariantTests {
     @Test func ledgerBalancesAndCountsAgreeOverThirtySeeds() throws {
-        let scenario = try inlineScenario(mixedScenarioText(durationSeconds: 300, drainSeconds: 100, events: false, html: false))
-        let runs = try parallelMap(Array(UInt64(1)...30)) { seed in (seed, try runEngine(scenario, seed: seed, label: "ledger-\(seed)")) }
+        // Seeds 1-20 on a funded platform, 21-30 on a broke one (every payout fails after its retries).
+        let funded = try inlineScenario(mixedScenarioText(durationSeconds: 300, drainSeconds: 100, events: false, html: false))
+        let broke = try inlineScenario(mixedScenarioText(durationSeconds: 300, drainSeconds: 100, events: false, html: false, broke: true))
+        let runs = try parallelMap(Array(UInt64(1)...30)) { seed in
+            (seed, try runEngine(seed <= 20 ? funded : broke, seed: seed, label: "ledger-\(seed)"))
+        }
         var expired: Int64 = 0, abandoned: Int64 = 0, rejected: Int64 = 0, completed: Int64 = 0, inFlight: Int64 = 0
-        var refunds: Int64 = 0
+        var refunds: Int64 = 0, owed: Int64 = 0, failed: Int64 = 0, retries: Int64 = 0, settled: Int64 = 0
         for (seed, run) in runs {
             expectConsistent(run, "seed \(seed)")
-            expired += run.summary.tasksExpired
-            abandoned += run.summary.claimsAbandoned
-            rejected += run.summary.submissionsRejected
-            completed += run.summary.tasksCompleted
-            inFlight += run.summary.tasksInFlight
-            refunds += run.summary.refundsMsat
+            let s = run.summary
+            expired += s.tasksExpired
+            abandoned += s.claimsAbandoned
+            rejected += s.submissionsRejected
+            completed += s.tasksCompleted
+            inFlight += s.tasksInFlight
+            refunds += s.refundsMsat
+            owed += s.owedPayoutsMsat
+            failed += s.payoutsFailed
+            retries += s.payoutRetries
+            settled += s.payoutsSettled
+            if seed > 20 {
+                #expect(s.payoutsSettled == 0 && s.workerEarningsMsat == 0, "seed \(seed): a broke platform paid out")
+                #expect(run.rows("payouts.csv").allSatisfy { $0["status"] == "failed" || $0["status"] == "pending" })
+            }
         }
         // The flows the invariant has to survive did happen.
         #expect(completed > 150, "completed \(completed)")
@@ -73,6 +86,8 @@ struct LedgerInvariantTests {
         #expect(refunds > 0, "expired tasks must have been refunded")
         #expect(abandoned > 0, "no claim was abandoned in 30 runs")
         #expect(rejected > 0, "no submission was rejected in 30 runs")
+        #expect(inFlight > 0, "no run ended with work in flight")
+        #expect(settled > 0 && failed > 0 && retries > 0 && owed > 0, "settled \(settled) failed \(failed) retries \(retries) owed \(owed)")
         // Seeds make different runs.
         #expect(Set(runs.map { $0.1.summary.volumeMsat }).count > 10)
     }
