@@ -47,6 +47,21 @@ private func expectConsistent(_ run: EngineRun, _ label: String, sourceLocation:
     #expect(settled.compactMap { $0["amount_msat"].flatMap { Int64($0) } }.reduce(0, +) == s.workerEarningsMsat,
             sourceLocation: sourceLocation)
     #expect(Int64(settled.count) == s.payoutsSettled, sourceLocation: sourceLocation)
+    // Per-worker standings add up to the run's totals.
+    func workerTotal(_ column: String) -> Int64 { run.ints("workers.csv", column).reduce(0, +) }
+    #expect(workerTotal("earned_msat") == s.workerEarningsMsat, "\(label): workers' earnings", sourceLocation: sourceLocation)
+    #expect(workerTotal("owed_msat") == s.owedPayoutsMsat, "\(label): workers' owed", sourceLocation: sourceLocation)
+    #expect(workerTotal("completed_jobs") == s.tasksCompleted, "\(label): workers' jobs", sourceLocation: sourceLocation)
+    #expect(workerTotal("abandoned_claims") == s.claimsAbandoned, "\(label): workers' abandoned", sourceLocation: sourceLocation)
+    #expect(workerTotal("rejected_submissions") == s.submissionsRejected, "\(label): workers' rejected", sourceLocation: sourceLocation)
+    // The timeline's stocks at the end are the tasks still in flight, by status.
+    if let last = run.rows("timeline.csv").last {
+        for (column, status) in [("open_tasks", "open"), ("claimed_tasks", "claimed"), ("submitted_tasks", "submitted")] {
+            let n = Int64(tasks.filter { $0["status"] == status }.count)
+            #expect(Int64(last[column] ?? "") == n, "\(label): timeline \(column) \(last[column] ?? "?") != \(n) \(status) tasks",
+                    sourceLocation: sourceLocation)
+        }
+    }
 }
 
 // MARK: - The ledger over many seeds
