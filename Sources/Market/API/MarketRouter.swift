@@ -166,10 +166,14 @@ public final class MarketRouter: HTTPHandler, Sendable {
             guard bytes.count <= 64 << 10 else { throw APIError.invalidField("input", "must be at most 65536 bytes of JSON") }
             inputJSON = String(decoding: bytes, as: UTF8.self)
         }
+        let refundAddress = try body.string("refund_lightning_address", required: false, maxLength: 320)
+        if let refundAddress, !FieldRules.isLightningAddress(refundAddress) {
+            throw APIError.invalidField("refund_lightning_address", "must be a Lightning address like agent@example.com, got \"\(refundAddress)\"")
+        }
         let requirement = try body.enumeration("worker_type", WorkerRequirement.self, required: false) ?? .any
         let trust = try body.enumeration("trust_mode", TrustMode.self, required: false) ?? .auto
         let draft = TaskDraft(taskType: taskType, title: title, inputJSON: inputJSON, budget: MilliSats(budget * 1000),
-                              workerRequirement: requirement, trustMode: trust)
+                              workerRequirement: requirement, trustMode: trust, refundAddress: refundAddress)
 
         guard let authorization = request.header("Authorization"), !authorization.trimmingWhitespace().isEmpty else {
             throw gate.challenge(budgetSats: budget, title: title)

@@ -120,12 +120,21 @@ enum Present {
             o.beginObject()
             o.field("amount_msat", r.amount.rawValue)
             o.field("amount_sats", sats(r.amount))
+            o.field("attempts", r.transfer?.attempts ?? 0)
             time(r.createdAt, into: &o, "created_at")
+            o.field("failure_reason", r.transfer?.failureReason)
+            o.field("lightning_address", r.transfer?.lightningAddress)
+            o.field("payment_hash", r.transfer?.paymentHash)
+            o.field("preimage", r.transfer?.preimage)
+            o.field("routing_fee_msat", r.transfer?.routingFee.rawValue ?? 0)
+            time(r.transfer?.settledAt, into: &o, "settled_at")
             o.field("status", r.status)
             o.endObject()
         } else {
             o.null()
         }
+        o.key("refund_lightning_address")
+        if let a = t.refundAddress { o.string(a) } else { o.null() }
         time(t.releaseDueAt, into: &o, "release_due_at")
         o.field("status", t.status.rawValue)
         o.key("submission")

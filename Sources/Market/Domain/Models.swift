@@ -73,13 +73,15 @@ public struct MarketTask: Sendable, Equatable {
     public var expiredAt: Instant?
     /// How many times the task went back to open (lease expiries and rejections).
     public var reopenCount: Int64
+    /// Where the budget goes back if the task expires (LUD-16); without it the refund stays credited.
+    public var refundAddress: String?
 
     public init(id: TaskID, taskType: TaskType, title: String, inputJSON: String, budget: MilliSats,
                 workerRequirement: WorkerRequirement, trustMode: TrustMode, status: TaskStatus = .open,
                 createdAt: Instant, expiresAt: Instant, paymentMethod: PaymentMethod, paymentHash: String?,
                 claimedBy: WorkerID? = nil, claimedAt: Instant? = nil, leaseExpiresAt: Instant? = nil,
                 submission: Submission? = nil, releaseDueAt: Instant? = nil, completedAt: Instant? = nil,
-                expiredAt: Instant? = nil, reopenCount: Int64 = 0) {
+                expiredAt: Instant? = nil, reopenCount: Int64 = 0, refundAddress: String? = nil) {
         self.id = id
         self.taskType = taskType
         self.title = title
@@ -100,6 +102,7 @@ public struct MarketTask: Sendable, Equatable {
         self.completedAt = completedAt
         self.expiredAt = expiredAt
         self.reopenCount = reopenCount
+        self.refundAddress = refundAddress
     }
 }
 

@@ -49,9 +49,14 @@ public struct MarketFigures: Sendable, Equatable {
                        COALESCE(SUM(platform_fee_msat), 0), COALESCE(SUM(routing_fee_msat), 0)
                 FROM payouts
                 """) { ($0.int(0), $0.int(1), $0.int(2), $0.int(3)) } ?? (0, 0, 0, 0)
-            let refunds = try db.queryOne("SELECT COALESCE(SUM(amount_msat), 0) FROM refunds") { $0.int(0) } ?? 0
+            let r = try db.queryOne("SELECT COALESCE(SUM(amount_msat), 0), COALESCE(SUM(routing_fee_msat), 0) FROM refunds") {
+                ($0.int(0), $0.int(1))
+            } ?? (0, 0)
+            let refunds = r.0
+            // Routing fees of payouts and of refund payments both come out of the platform's fees.
+            let routing = p.3 + r.1
             let ledger = Ledger(paidBudgets: volume, settledPayouts: MilliSats(p.0), owedPayouts: MilliSats(p.1),
-                                platformFeesNet: MilliSats(p.2 - p.3), routingFees: MilliSats(p.3),
+                                platformFeesNet: MilliSats(p.2 - routing), routingFees: MilliSats(routing),
                                 refunds: MilliSats(refunds), escrow: escrow)
             let workers = try db.queryOne("SELECT COUNT(*) FROM workers") { $0.int(0) } ?? 0
             let top = try db.query("SELECT \(Database.workerColumns) FROM workers ORDER BY reputation_score DESC, completed_jobs DESC, id LIMIT ?",

@@ -16,6 +16,8 @@ public enum MarketEvent: Sendable, Equatable {
     case payoutSettled(Payout)
     case payoutRetryScheduled(Payout)
     case payoutFailed(Payout)
+    /// A refund payment moved (settled, retry scheduled, or failed for good).
+    case refundProgressed(Refund)
 }
 
 /// Told of every committed market change, after its transaction commits, in commit order.

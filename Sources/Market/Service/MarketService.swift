@@ -9,9 +9,12 @@ public struct TaskDraft: Sendable, Equatable {
     public var budget: MilliSats
     public var workerRequirement: WorkerRequirement
     public var trustMode: TrustMode
+    /// Where the budget is paid back if the task expires; nil keeps the refund credited.
+    public var refundAddress: String?
 
     public init(taskType: TaskType, title: String, inputJSON: String, budget: MilliSats,
-                workerRequirement: WorkerRequirement, trustMode: TrustMode) {
+                workerRequirement: WorkerRequirement, trustMode: TrustMode, refundAddress: String? = nil) {
+        self.refundAddress = refundAddress
         self.taskType = taskType
         self.title = title
         self.inputJSON = inputJSON
@@ -41,8 +44,11 @@ public struct TaskView: Sendable, Equatable {
 public struct Refund: Sendable, Equatable {
     public var taskID: TaskID
     public var amount: MilliSats
+    /// `credited` (owed to the requester, no address given), `pending`, `settled` or `failed`.
     public var status: String
     public var createdAt: Instant
+    /// The payment to the requester's refund address; nil for a credited refund.
+    public var transfer: TransferProgress?
 }
 
 /// Filters of the open-task feed.
@@ -75,7 +81,7 @@ public final class MarketService: @unchecked Sendable {
     /// The earliest instant at which `processDue` has work; nil when nothing is scheduled.
     private let nextDeadline = Mutex<Instant?>(nil)
     /// Held while a payout is being paid, so that a release and a concurrent `processDue` never both pay one payout.
-    private let payoutLock = Mutex<Void>(())
+    let payoutLock = Mutex<Void>(())
 
     /// Told of every committed change, in commit order (the simulator's instrumentation).
     public let observer: (any MarketObserver)?
@@ -174,7 +180,7 @@ public final class MarketService: @unchecked Sendable {
                                   inputJSON: draft.inputJSON, budget: draft.budget,
                                   workerRequirement: draft.workerRequirement, trustMode: draft.trustMode,
                                   createdAt: now, expiresAt: now.adding(milliseconds: configuration.timing.taskTTLMs),
-                                  paymentMethod: method, paymentHash: hash)
+                                  paymentMethod: method, paymentHash: hash, refundAddress: draft.refundAddress)
             try db.insertTask(task)
             if let hash {
                 try db.run("UPDATE l402_tokens SET task_id = ?, request_fingerprint = ? WHERE payment_hash = ? AND task_id IS NULL",
@@ -202,9 +208,7 @@ public final class MarketService: @unchecked Sendable {
         var refund: Refund?
         if task.status == .completed { payout = try db.payout(forTask: task.id) }
         if task.status == .expired {
-            refund = try db.queryOne("SELECT amount_msat, status, created_at FROM refunds WHERE task_id = ?", [.text(task.id.rawValue)]) {
-                Refund(taskID: task.id, amount: MilliSats($0.int(0)), status: $0.text(1), createdAt: Instant(milliseconds: $0.int(2)))
-            }
+            refund = try db.refund(forTask: task.id)
         }
         return TaskView(task: task, worker: worker, payout: payout, refund: refund)
     }
@@ -220,7 +224,7 @@ public final class MarketService: @unchecked Sendable {
         sql += " ORDER BY seq LIMIT ?"
         args.append(.integer(Int64(q.limit + 1)))
         let rows: [(Int64, MarketTask)] = try store.read { db in
-            try db.query(sql, args) { row in (row.int(24), try Database.task(from: row)) }
+            try db.query(sql, args) { row in (row.int(25), try Database.task(from: row)) }
         }
         if rows.count > q.limit {
             return (rows.prefix(q.limit).map(\.1), rows[q.limit - 1].0)
@@ -424,12 +428,13 @@ public final class MarketService: @unchecked Sendable {
             case .ttl(let id): try expireTask(id, now: now)
             case .release(let id): _ = try release(id, requester: nil, automatic: true)
             case .payout(let payout): try attemptPayout(payout)
+            case .refund(let id): try attemptRefund(id)
             }
         }
         try refreshDeadline()
     }
 
-    enum DueItem { case lease(TaskID), ttl(TaskID), release(TaskID), payout(Payout) }
+    enum DueItem { case lease(TaskID), ttl(TaskID), release(TaskID), payout(Payout), refund(TaskID) }
 
     private func nextDueItem(now: Instant) throws -> DueItem? {
         try store.read { db -> DueItem? in
@@ -450,6 +455,9 @@ public final class MarketService: @unchecked Sendable {
             }
             if let p = try db.queryOne("SELECT \(Database.payoutColumns) FROM payouts INDEXED BY payouts_due WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT 1", [n], Database.payout(from:)) {
                 consider(p.nextAttemptAt?.milliseconds, 3, .payout(p))
+            }
+            if let r = try db.queryOne("SELECT next_attempt_at, task_id FROM refunds INDEXED BY refunds_due WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, task_id LIMIT 1", [n], { ($0.int(0), $0.text(1)) }) {
+                consider(r.0, 4, .refund(TaskID(r.1)))
             }
             return best?.2
         }
@@ -473,9 +481,11 @@ public final class MarketService: @unchecked Sendable {
         try transaction { db, out in
             guard let task = try db.task(id), let next = TaskLifecycle.expire(task, now: now) else { return }
             try db.updateTask(next, expectedStatus: task.status)
-            try db.run("INSERT INTO refunds (task_id, amount_msat, status, payment_hash, created_at) VALUES (?,?,'credited',?,?)",
-                       [.text(id.rawValue), .integer(task.budget.rawValue), task.paymentHash.map { .text($0) } ?? .null,
-                        .integer(now.milliseconds)])
+            try db.run("INSERT INTO refunds (task_id, amount_msat, status, lightning_address, next_attempt_at, created_at) VALUES (?,?,?,?,?,?)",
+                       [.text(id.rawValue), .integer(task.budget.rawValue), .text(task.refundAddress == nil ? "credited" : "pending"),
+                        task.refundAddress.map { .text($0) } ?? .null,
+                        task.refundAddress == nil ? .null : .integer(now.milliseconds), .integer(now.milliseconds)])
+            if task.refundAddress != nil { noteDeadline(now) }
             try event(db, "task_expired", task: id, amount: task.budget, detail: "budget refunded")
             out.append(.taskExpired(next, refund: task.budget))
         }
@@ -489,7 +499,8 @@ public final class MarketService: @unchecked Sendable {
                   SELECT MIN(lease_expires_at) AS t FROM tasks INDEXED BY tasks_lease_due WHERE status = 'claimed'
                   UNION ALL SELECT MIN(expires_at) FROM tasks INDEXED BY tasks_ttl_due WHERE status = 'open'
                   UNION ALL SELECT MIN(release_due_at) FROM tasks INDEXED BY tasks_release_due WHERE status = 'submitted'
-                  UNION ALL SELECT MIN(next_attempt_at) FROM payouts INDEXED BY payouts_due WHERE status = 'pending')
+                  UNION ALL SELECT MIN(next_attempt_at) FROM payouts INDEXED BY payouts_due WHERE status = 'pending'
+                  UNION ALL SELECT MIN(next_attempt_at) FROM refunds INDEXED BY refunds_due WHERE status = 'pending')
                 """) { $0.optionalInt(0) }
         }
         nextDeadline.withLock { $0 = next.flatMap { $0 }.map(Instant.init(milliseconds:)) }

@@ -71,7 +71,8 @@ extension Database {
     static let taskColumns = """
         id, task_type, title, input_json, budget_msat, worker_type, trust_mode, status, created_at, expires_at,
         payment_method, payment_hash, claimed_by, claimed_at, lease_expires_at, sub_worker_id, sub_answer_json,
-        sub_confidence, sub_proof_url, sub_submitted_at, release_due_at, completed_at, expired_at, reopen_count
+        sub_confidence, sub_proof_url, sub_submitted_at, release_due_at, completed_at, expired_at, reopen_count,
+        refund_address
         """
 
     static func task(from row: Row) throws -> MarketTask {
@@ -95,7 +96,7 @@ extension Database {
             paymentMethod: try parse(10, PaymentMethod.self), paymentHash: row.optionalText(11),
             claimedBy: row.optionalText(12).map(WorkerID.init), claimedAt: instant(13), leaseExpiresAt: instant(14),
             submission: submission, releaseDueAt: instant(20), completedAt: instant(21), expiredAt: instant(22),
-            reopenCount: row.int(23))
+            reopenCount: row.int(23), refundAddress: row.optionalText(24))
     }
 
     static func taskArguments(_ t: MarketTask) -> [DatabaseValue] {
@@ -109,12 +110,13 @@ extension Database {
             i(t.leaseExpiresAt), s(t.submission?.workerID.rawValue), s(t.submission?.answerJSON),
             t.submission.map { .real($0.confidence) } ?? .null, s(t.submission?.proofURL),
             i(t.submission?.submittedAt), i(t.releaseDueAt), i(t.completedAt), i(t.expiredAt), .integer(t.reopenCount),
+            s(t.refundAddress),
         ]
     }
 
     /// Inserts a new task.
     public func insertTask(_ task: MarketTask) throws {
-        try run("INSERT INTO tasks (\(Database.taskColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        try run("INSERT INTO tasks (\(Database.taskColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 Database.taskArguments(task))
     }
 

@@ -131,6 +131,35 @@ enum MarketSchema {
             CREATE INDEX tasks_ttl_due ON tasks (expires_at, seq) WHERE status = 'open';
             CREATE INDEX tasks_release_due ON tasks (release_due_at, seq) WHERE status = 'submitted';
             """)
+        // Refunds are paid to the requester's Lightning address when it gave one at creation (otherwise they stay
+        // credited, owed to the requester), with the same progress fields as payouts.
+        m.registerMigration("v4-refund-payments", sql: """
+            ALTER TABLE tasks ADD COLUMN refund_address TEXT;
+            CREATE TABLE refunds_v4 (
+                task_id TEXT NOT NULL PRIMARY KEY REFERENCES tasks(id),
+                amount_msat INTEGER NOT NULL CHECK (amount_msat > 0),
+                status TEXT NOT NULL CHECK (status IN ('credited', 'pending', 'settled', 'failed')),
+                lightning_address TEXT,
+                invoice TEXT,
+                payment_hash TEXT UNIQUE,
+                preimage TEXT,
+                routing_fee_msat INTEGER NOT NULL DEFAULT 0 CHECK (routing_fee_msat >= 0),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER,
+                settled_at INTEGER,
+                failure_reason TEXT,
+                created_at INTEGER NOT NULL,
+                CHECK (status != 'settled' OR preimage IS NOT NULL),
+                CHECK (status = 'credited' OR lightning_address IS NOT NULL)
+            );
+            INSERT INTO refunds_v4 (task_id, amount_msat, status, created_at)
+                SELECT task_id, amount_msat, status, created_at FROM refunds;
+            DROP TABLE refunds;
+            ALTER TABLE refunds_v4 RENAME TO refunds;
+            CREATE INDEX refunds_due ON refunds (next_attempt_at, task_id) WHERE status = 'pending';
+            CREATE TRIGGER refunds_amount_is_final BEFORE UPDATE OF task_id, amount_msat ON refunds
+            BEGIN SELECT RAISE(ABORT, 'refund amounts are final once recorded'); END;
+            """)
         return m
     }
 }

@@ -202,6 +202,8 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
             }
         case .payoutSettled(let p):
             settle(p)
+        case .refundProgressed:
+            break
         case .payoutRetryScheduled(let p):
             summary.payoutRetries += 1
             payouts[p.id.rawValue]?.attempts = p.attempts
