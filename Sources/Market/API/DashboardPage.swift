@@ -10,7 +10,7 @@ public enum DashboardPage {
         HTTPResponse(status: 200, headers: [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Cache-Control", "no-store"),
-            ("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"),
+            ("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"),
         ], body: bytes)
     }
 
@@ -51,10 +51,11 @@ header.top { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: flex-e
 h2 { font-size: 20px; margin: 28px 0 4px; }
 .sub { color: var(--muted); margin: 0 0 14px; }
 .grid { display: grid; gap: 12px; }
-.stats { grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); }
+.stats { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+@media (max-width: 760px) { .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 .stat { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
 .stat .k { color: var(--muted); font-size: 13px; }
-.stat .v { font-size: 24px; font-weight: 650; margin-top: 2px; overflow-wrap: anywhere; }
+.stat .v { font-size: 24px; font-weight: 650; margin-top: 2px; overflow-wrap: break-word; }
 .stat .u { font-size: 13px; color: var(--muted); font-weight: 400; }
 .two { grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); margin-top: 12px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px; min-width: 0; }
@@ -258,7 +259,7 @@ const L402_CARDS = [
     req: { method: "POST", url: "/api/tasks?budget_sats=100", headers: Object.assign({}, CT, { Authorization: "L402 {macaroon}:{preimage}" }), body: TASK_BODY },
     save: { task_id: j => j && j.task && j.task.id } }
 ];
-const SHOWN_HEADERS = ["www-authenticate", "location", "idempotent-replay", "allow", "content-type"];
+const SHOWN_HEADERS = { "www-authenticate": "WWW-Authenticate", "location": "Location", "idempotent-replay": "Idempotent-Replay", "allow": "Allow", "content-type": "Content-Type" };
 const saved = {};
 const byId = id => document.getElementById(id);
 function el(tag, attrs, children) {
@@ -331,7 +332,7 @@ function buildCard(def, n, container) {
       let json = null;
       try { json = JSON.parse(text); } catch (e) { json = null; }
       const shown = [];
-      for (const h of SHOWN_HEADERS) { const v = resp.headers.get(h); if (v !== null) shown.push(h.replace(/(^|-)\w/g, s => s.toUpperCase()) + ": " + v); }
+      for (const h in SHOWN_HEADERS) { const v = resp.headers.get(h); if (v !== null) shown.push(SHOWN_HEADERS[h] + ": " + v); }
       status.className = "status s" + String(resp.status)[0];
       status.textContent = resp.status + " " + resp.statusText;
       hdrs.textContent = shown.join("\n");
@@ -377,6 +378,8 @@ byId("run-all").addEventListener("click", () => { runFlow(); });
 // ---- Live market ----
 const fmt = n => Number(n).toLocaleString("en-US", { maximumFractionDigits: 3 });
 const sats = msat => fmt(msat / 1000);
+// Whole sats for the big figures (the exact msat amounts are in the API's JSON).
+const wholeSats = msat => Math.round(msat / 1000).toLocaleString("en-US");
 function clock(iso) { return typeof iso === "string" ? iso.slice(11, 19) : ""; }
 let lastMarket = null;
 let refreshing = null;
@@ -407,9 +410,9 @@ function render(m) {
   setText("m-claimed", fmt(t.claimed || 0));
   setText("m-submitted", fmt(t.submitted || 0));
   setText("m-completed", fmt(t.completed || 0));
-  setText("m-volume", sats(m.volume_msat || 0));
-  setText("m-fees", sats(m.platform_fees_msat || 0));
-  setText("m-earnings", sats(m.worker_earnings_msat || 0));
+  setText("m-volume", wholeSats(m.volume_msat || 0));
+  setText("m-fees", wholeSats(m.platform_fees_msat || 0));
+  setText("m-earnings", wholeSats(m.worker_earnings_msat || 0));
   setText("m-workers", fmt(m.workers || 0));
   const rep = m.reputation || {};
   setText("m-experts", rep.workers_above_threshold ? rep.workers_above_threshold + " expert" : "");
@@ -437,7 +440,17 @@ function render(m) {
       el("td", { cls: "t" }, [el("span", { cls: "tier " + w.tier, text: w.tier })])
     ]));
   }
-  drawCharts(m.history || []);
+  drawCharts(chartPoints(m));
+}
+// The history plus the figures right now, so the charts always end at the present.
+function chartPoints(m) {
+  const h = (m.history || []).slice();
+  if (m.now && (!h.length || h[h.length - 1].at !== m.now)) {
+    const r = m.reputation || {};
+    h.push({ at: m.now, platform_fees_msat: m.platform_fees_msat, worker_earnings_msat: m.worker_earnings_msat,
+             mean_reputation: r.mean_score || 0, max_reputation: r.max_score || 0, workers_above_threshold: r.workers_above_threshold || 0 });
+  }
+  return h;
 }
 const SVGNS = "http://www.w3.org/2000/svg";
 function svgEl(tag, attrs) { const e = document.createElementNS(SVGNS, tag); for (const k in attrs) e.setAttribute(k, attrs[k]); return e; }
@@ -452,13 +465,15 @@ function lineChart(svg, points, series, yFormat) {
   const left = 56, right = 10, top = 10, bottom = 24;
   const xs = points.map(p => Date.parse(p.at));
   const x0 = xs[0], x1 = Math.max(xs[xs.length - 1], x0 + 1);
-  let ymax = 0;
-  for (const s of series) for (const p of points) ymax = Math.max(ymax, s.value(p));
-  if (ymax <= 0) ymax = 1;
+  let top0 = 0;
+  for (const s of series) for (const p of points) top0 = Math.max(top0, s.value(p));
+  const step = niceStep(top0 > 0 ? top0 / 4 : 0.25);
+  const ymax = step * Math.max(1, Math.ceil(top0 / step - 1e-9));
+  const ticks = Math.round(ymax / step);
   const X = t => left + (t - x0) / (x1 - x0) * (w - left - right);
   const Y = v => top + (1 - v / ymax) * (h - top - bottom);
-  for (let i = 0; i <= 4; i++) {
-    const v = ymax * i / 4, y = Y(v);
+  for (let i = 0; i <= ticks; i++) {
+    const v = step * i, y = Y(v);
     svg.appendChild(svgEl("line", { x1: left, x2: w - right, y1: y, y2: y, stroke: "#2a2f3a", "stroke-width": 1 }));
     const lbl = svgEl("text", { x: left - 6, y: y + 4, "text-anchor": "end" }); lbl.textContent = yFormat(v); svg.appendChild(lbl);
   }
@@ -469,7 +484,12 @@ function lineChart(svg, points, series, yFormat) {
     svg.appendChild(svgEl("path", { d: d, fill: "none", stroke: s.color, "stroke-width": 2, "stroke-linejoin": "round" }));
   }
 }
-const compact = v => v >= 1e6 ? (v / 1e6).toFixed(1) + "M" : v >= 1e4 ? (v / 1e3).toFixed(0) + "k" : v >= 10 ? v.toFixed(0) : v.toFixed(1);
+function niceStep(raw) {
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+const compact = v => v >= 1e6 ? (v / 1e6).toFixed(1) + "M" : v >= 1e4 ? (v / 1e3).toFixed(0) + "k" : Number.isInteger(v) ? String(v) : v >= 10 ? v.toFixed(0) : String(Number(v.toFixed(2)));
 function drawCharts(history) {
   lineChart(byId("chart-fees"), history, [
     { color: "#f7931a", value: p => p.platform_fees_msat / 1000 },
@@ -481,7 +501,7 @@ function drawCharts(history) {
     { color: "#f7931a", value: p => p.workers_above_threshold }
   ], compact);
 }
-window.addEventListener("resize", () => { if (lastMarket) drawCharts(lastMarket.history || []); });
+window.addEventListener("resize", () => { if (lastMarket) drawCharts(chartPoints(lastMarket)); });
 refreshMarket();
 setInterval(refreshMarket, 5000);
 
@@ -522,6 +542,8 @@ async function autotest() {
         && after.platform_fees_msat > before.platform_fees_msat && after.worker_earnings_msat > before.worker_earnings_msat;
       report.dom = { completed: byId("m-completed").textContent, fees: byId("m-fees").textContent };
     }
+    report.layout = layoutProblems();
+    report.viewport = document.documentElement.clientWidth;
     report.done = true;
   } catch (e) {
     report.error = String(e && e.stack || e);
@@ -530,7 +552,47 @@ async function autotest() {
   out.setAttribute("data-done", report.done ? "1" : "0");
   document.body.setAttribute("data-autotest", report.done ? "done" : "failed");
 }
-if (/[?&]autotest=1\b/.test(location.search)) autotest();
+// What would look broken: the page scrolling sideways, a box sticking out of the viewport, or content spilling
+// out of its box (overlapping its neighbours or cut off). Inputs, text areas and scrolling boxes scroll by design.
+function layoutProblems() {
+  const vw = document.documentElement.clientWidth, problems = [];
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "");
+  if (document.documentElement.scrollWidth > vw + 1) problems.push("page is " + document.documentElement.scrollWidth + " px wide in a " + vw + " px viewport");
+  for (const e of document.body.querySelectorAll("*")) {
+    const cs = getComputedStyle(e);
+    if (cs.display === "none" || cs.visibility === "hidden" || e.closest("svg, pre#autotest-result")) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    if (r.right > vw + 1 || r.left < -1) problems.push(name(e) + " spans " + Math.round(r.left) + ".." + Math.round(r.right) + " px");
+    const scrolls = /(auto|scroll)/.test(cs.overflowX) || /^(input|textarea|select)$/i.test(e.tagName);
+    if (!scrolls && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) problems.push(name(e) + " content is " + e.scrollWidth + " px in a " + e.clientWidth + " px box");
+    if (problems.length >= 20) break;
+  }
+  return problems;
+}
+// `&frame=W`: run the harness in a W px wide frame of this page instead, for phone widths narrower than the
+// smallest window headless Chromium makes; the frame's media queries see W px, as a phone's would.
+async function autotestInFrame(width) {
+  const frame = el("iframe", { src: "/?autotest=1", title: "autotest", style: "width:" + width + "px;height:2000px;border:0;display:block" });
+  document.body.appendChild(frame);
+  for (let i = 0; i < 600; i++) {
+    await new Promise(r => setTimeout(r, 100));
+    const d = frame.contentDocument;
+    const state = d && d.body && d.body.getAttribute("data-autotest");
+    if (state) {
+      const out = byId("autotest-result");
+      out.textContent = d.getElementById("autotest-result").textContent;
+      out.setAttribute("data-done", state === "done" ? "1" : "0");
+      document.body.setAttribute("data-autotest", state);
+      return;
+    }
+  }
+  byId("autotest-result").textContent = JSON.stringify({ done: false, error: "the framed harness did not finish" });
+}
+const frameWidth = /[?&]frame=(\d+)/.exec(location.search);
+if (/[?&]autotest=1\b/.test(location.search)) {
+  if (frameWidth && window.top === window) autotestInFrame(Number(frameWidth[1])); else autotest();
+}
 </script>
 </body>
 </html>
