@@ -77,6 +77,8 @@ public enum OpenAPIDocument {
                 "code": type("string", ["pattern": "^[a-z0-9_]+$"]),
                 "message": string,
                 "field": type("string", ["description": "the offending field, for 422s"]),
+                "status": type("string", ["description": "invalid_state: the task's current status"]),
+                "task_id": type("string", ["description": "token_spent: the task this token already bought"]),
             ], required: ["code", "message"]),
         ], description: "Every error: a snake_case code and a sentence a person can act on; some codes add members."),
         "PaymentRequired": object([
@@ -219,10 +221,27 @@ public enum OpenAPIDocument {
         "name": "Authorization", "in": "header", "required": false,
         "description": "L402 <macaroon>:<preimage hex>",
         "schema": ["type": "string"],
+        "example": "L402 sim_token:sim_valid_preimage",
     ]
-    static func body(_ schema: JSONValue, required: Bool = true) -> JSONValue {
-        ["required": .bool(required), "content": json(schema)]
+    static func body(_ schema: JSONValue, required: Bool = true, example: JSONValue? = nil) -> JSONValue {
+        var media: [String: JSONValue] = ["schema": schema]
+        if let example { media["example"] = example }
+        return ["required": .bool(required), "content": ["application/json": .object(media)]]
     }
+
+    /// The seed page's requests, as examples.
+    static let seedWorker: JSONValue = ["display_name": "Alice Tester", "lightning_address": "alice@getalby.com", "type": "human"]
+    static let seedTask: JSONValue = [
+        "task_type": "verify", "title": "Is this URL still live?",
+        "input": [
+            "url": "https://example.com", "question": "Does it return 200?",
+            "context": "The agent needs a worker to verify the external page state.",
+            "instructions": "Open the URL, confirm the response and attach proof if required.",
+            "image_url": "https://example.com/screenshot.png",
+            "attachments": [["type": "image", "url": "https://example.com/screenshot.png", "label": "Reference screenshot"]],
+        ],
+        "budget_sats": 100, "worker_type": "human", "trust_mode": "proof_required",
+    ]
 
     static func operation(_ id: String, _ summary: String, tags: [String], parameters: [JSONValue] = [], body: JSONValue? = nil,
                           responses: [String: JSONValue], security: Bool = false) -> JSONValue {
@@ -254,7 +273,7 @@ public enum OpenAPIDocument {
         "/api/market": ["get": operation("market", "Live market figures, top workers, latest events and their history", tags: ["dashboard"], responses: [
             "200": ok("the market now", ref("Market")),
         ])],
-        "/api/workers": ["post": operation("registerWorker", "Register worker", tags: ["workers"], body: body(ref("RegisterWorker")),
+        "/api/workers": ["post": operation("registerWorker", "Register worker", tags: ["workers"], body: body(ref("RegisterWorker"), example: seedWorker),
                                            responses: merge(["201": ok("the new worker", wrap("worker", "Worker"),
                                                                        headers: ["Location": ["schema": ["type": "string"]]])],
                                                             errors(["Malformed", "TooLarge", "Invalid"])))],
@@ -277,9 +296,9 @@ public enum OpenAPIDocument {
             "pending_msat": int, "failed_msat": int,
         ]))], errors(["NotFound"])))],
         "/api/tasks": ["post": operation("createTask", "Payment gate / Create L402 task", tags: ["tasks"], parameters: [
-            query("budget_sats", type("integer", ["minimum": 1, "maximum": 2_100_000_000_000_000]), "the task's budget in sats (or in the body)"),
+            query("budget_sats", type("integer", ["minimum": 1, "maximum": 2_100_000_000_000_000, "examples": [100]]), "the task's budget in sats (or in the body)"),
             authorization,
-        ], body: body(ref("CreateTask")), responses: merge([
+        ], body: body(ref("CreateTask"), example: seedTask), responses: merge([
             "201": ok("the task, status open", wrap("task", "Task"), headers: ["Location": ["schema": ["type": "string"]]]),
             "200": ok("an identical retry with the same credential: the task it already created", wrap("task", "Task")),
         ], errors(["Malformed", "Unauthorized", "PaymentRequired", "TooLarge", "Invalid"])), security: true)],
