@@ -25,11 +25,13 @@ B="http://127.0.0.1:$port"
 wait_for "$B/healthz" || { cat "$work/serve.log" >&2; exit 1; }
 mkdir -p .build/fuzz-report
 echo "fuzz-api: schemathesis against $B/api/openapi.json (${FUZZ_EXAMPLES:-20} examples per operation)"
-"$venv/bin/schemathesis" run "$B/api/openapi.json" \
+# Run from the scratch directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
+fuzz="$PWD/$venv/bin/schemathesis"; report="$PWD/.build/fuzz-report/junit.xml"
+(cd "$work" && "$fuzz" run "$B/api/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --max-examples "${FUZZ_EXAMPLES:-20}" --seed "${FUZZ_SEED:-8402}" --workers 1 --request-timeout 10 \
   --generation-database none --no-color --output-truncate true \
-  --report junit --report-junit-path .build/fuzz-report/junit.xml
+  --report junit --report-junit-path "$report")
 rc=$?
 if [ "$rc" -ne 0 ]; then echo "fuzz-api: FAILED (schemathesis exit $rc)"; else echo "fuzz-api: passed"; fi
 exit "$rc"
