@@ -2,7 +2,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: setup build release demo curl-demo serve test unit e2e bench clean
+.PHONY: setup build release demo curl-demo serve test unit e2e bench screenshots clean
 
 setup:
 	@bash scripts/setup.sh
@@ -25,11 +25,12 @@ curl-demo: release
 serve: release
 	.build/release/simrun serve
 
-## Everything CI runs: the Swift test suite, then end-to-end checks with curl and standard decoders against `simrun serve`.
+## Everything CI runs: the Swift test suite, then end-to-end checks against `simrun serve`: curl and standard
+## decoders, the dashboard in headless Chromium (installed if missing), and schemathesis from the OpenAPI description.
 test: setup
 	$(SWIFT) test
 	$(SWIFT) build --product simrun
-	@SIMRUN=.build/debug/simrun bash scripts/e2e.sh
+	@REQUIRE_CHROMIUM=1 SIMRUN=.build/debug/simrun bash scripts/e2e.sh
 
 unit: setup
 	$(SWIFT) test
@@ -40,6 +41,10 @@ e2e: build
 ## Benchmarks (bench/run.sh): kernel, full-contract throughput and memory, the SimPy peer.
 bench: setup
 	@bash bench/run.sh
+
+## Refresh docs/screenshots/ (desktop and phone) from a paced demo, with the browser test.
+screenshots: build
+	@SIMRUN=.build/debug/simrun bash scripts/browser-test.sh --screenshots
 
 clean:
 	rm -rf .build reports

@@ -87,6 +87,34 @@ start strict "$work/strict.sqlite"
 check "demo token refused in strict mode" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/api/tasks?budget_sats=100" -H "$J" -H 'Authorization: L402 sim_token:sim_valid_preimage' -d "$TASK_BODY")" "401"
 stop "$PID"
 
+echo "== simrun serve scenarios/demo.json --pace: agents and people share one market"
+port=$(free_port)
+"$SIMRUN" serve scenarios/demo.json --pace 3000 --port "$port" --db :memory: --out "$work/demo-reports" --transcript none >"$work/demo.log" 2>&1 &
+PID=$!; pids+=("$PID"); B="http://127.0.0.1:$port"
+wait_for "$B/healthz"
+check "a person registers while the agents trade" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/api/workers" -H "$J" -d '{"display_name":"Bob","lightning_address":"bob@example.com","type":"human"}')" "201"
+for _ in $(seq 1 150); do grep -q "scenario has ended" "$work/demo.log" && break; sleep 0.2; done
+check "the scenario ran to its end with a balanced ledger" "$(grep -c 'BALANCED' "$work/demo.log")" "1"
+M=$(curl -s "$B/api/market")
+check "the served market shows the agents' completed tasks" "$(echo "$M" | json 'd["tasks"]["completed"] > 10')" "true"
+check "latest agent-to-agent events are recorded" "$(echo "$M" | json 'len(d["latest_events"]) > 0')" "true"
+check "the chart history has snapshots" "$(echo "$M" | json 'len(d["history"]) >= 2')" "true"
+check "the agents' workers have tiers" "$(echo "$M" | json 'd["top_workers"][0]["tier"] in ("trusted", "expert")')" "true"
+W2=$(curl -s -X POST "$B/api/workers" -H "$J" -d '{"display_name":"Carol","lightning_address":"carol@example.com","type":"human"}' | json 'd["worker"]["id"]')
+T2=$(curl -s -X POST "$B/api/tasks?budget_sats=100" -H "$J" -H 'Authorization: L402 sim_token:sim_valid_preimage' -d "$TASK_BODY" | json 'd["task"]["id"]')
+curl -s -o /dev/null -X POST "$B/api/tasks/$T2/claim" -H "$J" -d "{\"worker_id\":\"$W2\"}"
+curl -s -o /dev/null -X POST "$B/api/tasks/$T2/submit" -H "$J" -d "{\"worker_id\":\"$W2\",\"answer_json\":{\"answer\":\"yes\"},\"confidence\":0.9,\"proof_url\":\"https://example.com/p.png\"}"
+sleep 1.2
+check "after the scenario, time runs on: auto-release completes a person's task" "$(curl -s "$B/api/tasks/$T2" | json 'd["task"]["status"]')" "completed"
+kill -INT "$PID"; wait "$PID" 2>/dev/null; check "Ctrl-C stops the served scenario cleanly" "$?" "0"
+check "the served scenario wrote its reports" "$(test -s "$work/demo-reports/summary.json" && echo yes)" "yes"
+
+echo "== the dashboard in headless Chromium"
+bash scripts/browser-test.sh; check "browser test (scripts/browser-test.sh)" "$?" "0"
+
+echo "== schemathesis against the served OpenAPI description"
+bash scripts/fuzz-api.sh; check "schema-driven fuzzing (scripts/fuzz-api.sh)" "$?" "0"
+
 echo
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,6 +11,8 @@ public final class MarketRouter: HTTPHandler, Sendable {
     let demoWallet: WalletID
     /// Largest accepted request body; the HTTP server enforces the same limit on the socket.
     public let maxBodyBytes: Int
+    /// Periodic market snapshots for the dashboard's charts (`history` in `GET /api/market`).
+    public let history = DashboardHistory()
 
     public init(service: MarketService, maxBodyBytes: Int = 1 << 20) throws {
         self.service = service
@@ -46,49 +48,37 @@ public final class MarketRouter: HTTPHandler, Sendable {
     private func route(_ request: HTTPRequest) throws -> HTTPResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map { HTTPRequest.percentDecode(String($0)) }
         let method = request.method.uppercased()
-        func only(_ allowed: String, _ body: () throws -> HTTPResponse) throws -> HTTPResponse {
-            let ok = method == allowed || (allowed == "GET" && method == "HEAD")
-            guard ok else {
-                throw APIError(405, "method_not_allowed", "\(request.method) is not allowed on \(request.path); use \(allowed)",
-                               headers: [("Allow", allowed == "GET" ? "GET, HEAD" : allowed)])
-            }
-            return try body()
+        let candidates = Self.routes.compactMap { route in route.match(segments).map { (route, $0) } }
+        guard !candidates.isEmpty else {
+            throw APIError(404, "not_found", "no endpoint \(request.method) \(request.path); see GET /api/openapi.json")
         }
-        switch segments.count {
-        case 1 where segments[0] == "healthz":
-            return try only("GET") { .json(200, ["status": "ok", "mode": .string(config.mode.rawValue)]) }
-        case 2 where segments == ["api", "workers"]:
-            return try only("POST") { try registerWorker(request) }
-        case 2 where segments == ["api", "tasks"]:
-            return try only("POST") { try createTask(request) }
-        case 2 where segments == ["api", "market"]:
-            return try only("GET") { try market() }
-        case 3 where segments[0] == "api" && segments[1] == "workers" && segments[2] == "feed":
-            return try only("GET") { try feed(request) }
-        case 3 where segments[0] == "api" && segments[1] == "workers":
-            return try only("GET") { try workerProfile(WorkerID(segments[2])) }
-        case 4 where segments[0] == "api" && segments[1] == "workers" && segments[3] == "payouts":
-            return try only("GET") { try payoutHistory(WorkerID(segments[2])) }
-        case 3 where segments[0] == "api" && segments[1] == "tasks":
-            return try only("GET") { Present.taskResponse(200, try service.taskView(TaskID(segments[2])), config) }
-        case 4 where segments[0] == "api" && segments[1] == "tasks":
-            let id = TaskID(segments[2])
-            switch segments[3] {
-            case "claim": return try only("POST") { try claim(id, request) }
-            case "submit": return try only("POST") { try submit(id, request) }
-            case "release": return try only("POST") { try release(id, request) }
-            case "reject": return try only("POST") { try reject(id, request) }
-            default: break
-            }
-        case 3 where segments == ["sim", "lightning", "wallets"]:
-            return try only("POST") { try createWallet(request) }
-        case 4 where segments[0] == "sim" && segments[1] == "lightning" && segments[2] == "wallets":
-            return try only("GET") { try walletBalance(WalletID(segments[3])) }
-        case 3 where segments == ["sim", "lightning", "pay"]:
-            return try only("POST") { try pay(request) }
-        default: break
+        guard let (route, ids) = candidates.first(where: { $0.0.method == method || ($0.0.method == "GET" && method == "HEAD") }) else {
+            var allowed: [String] = []
+            for (r, _) in candidates where !allowed.contains(r.method) { allowed.append(r.method) }
+            let allowHeader = allowed.flatMap { $0 == "GET" ? ["GET", "HEAD"] : [$0] }
+            throw APIError(405, "method_not_allowed", "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))",
+                           headers: [("Allow", allowHeader.joined(separator: ", "))])
         }
-        throw APIError(404, "not_found", "no endpoint \(request.method) \(request.path); see GET /api/openapi.json")
+        let id = ids.first ?? ""
+        switch route.endpoint {
+        case .dashboard: return DashboardPage.response
+        case .openAPI: return .json(200, OpenAPIDocument.document)
+        case .health: return .json(200, ["status": "ok", "mode": .string(config.mode.rawValue)])
+        case .registerWorker: return try registerWorker(request)
+        case .createTask: return try createTask(request)
+        case .market: return try market()
+        case .feed: return try feed(request)
+        case .workerProfile: return try workerProfile(WorkerID(id))
+        case .payoutHistory: return try payoutHistory(WorkerID(id))
+        case .taskStatus: return Present.taskResponse(200, try service.taskView(TaskID(id)), config)
+        case .claim: return try claim(TaskID(id), request)
+        case .submit: return try submit(TaskID(id), request)
+        case .release: return try release(TaskID(id), request)
+        case .reject: return try reject(TaskID(id), request)
+        case .createWallet: return try createWallet(request)
+        case .walletBalance: return try walletBalance(WalletID(id))
+        case .pay: return try pay(request)
+        }
     }
 
     // MARK: Workers
@@ -321,7 +311,15 @@ public final class MarketRouter: HTTPHandler, Sendable {
     }
 
     private func market() throws -> HTTPResponse {
-        .json(200, try MarketFigures.compute(service).json(config))
+        let figures = try MarketFigures.compute(service)
+        history.record(figures, at: service.clock.now())
+        var json = figures.json(config)
+        if case .object(var o) = json {
+            o["now"] = .string(service.clock.now().iso8601)
+            o["history"] = history.json()
+            json = .object(o)
+        }
+        return .json(200, json)
     }
 
     // MARK: Simulated Lightning

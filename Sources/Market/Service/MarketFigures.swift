@@ -10,6 +10,10 @@ public struct MarketFigures: Sendable, Equatable {
     public var workers: Int64
     public var topWorkers: [Worker]
     public var latestEvents: [JSONValue]
+    /// Mean and highest reputation score over all workers, and how many are above the bonus threshold.
+    public var meanReputation: Double = 0
+    public var maxReputation: Int64 = 0
+    public var workersAboveThreshold: Int64 = 0
 
     /// Where every paid budget went. Balanced when paid = settled + owed + platform fees (net of routing)
     /// + routing fees + refunds + escrow (budgets of tasks not yet completed or expired).
@@ -59,6 +63,11 @@ public struct MarketFigures: Sendable, Equatable {
                                 platformFeesNet: MilliSats(p.2 - routing), routingFees: MilliSats(routing),
                                 refunds: MilliSats(refunds), escrow: escrow)
             let workers = try db.queryOne("SELECT COUNT(*) FROM workers") { $0.int(0) } ?? 0
+            let reputation = try db.queryOne("""
+                SELECT COALESCE(SUM(reputation_score), 0), COALESCE(MAX(reputation_score), 0),
+                       COALESCE(SUM(CASE WHEN reputation_score > ? THEN 1 ELSE 0 END), 0)
+                FROM workers
+                """, [.integer(config.fees.bonusThreshold)]) { ($0.int(0), $0.int(1), $0.int(2)) } ?? (0, 0, 0)
             let top = try db.query("SELECT \(Database.workerColumns) FROM workers ORDER BY reputation_score DESC, completed_jobs DESC, id LIMIT ?",
                                    [.integer(Int64(topCount))], Database.worker(from:))
             let events = try db.query("SELECT seq, at, kind, task_id, worker_id, amount_msat, detail FROM market_events ORDER BY seq DESC LIMIT ?",
@@ -73,9 +82,10 @@ public struct MarketFigures: Sendable, Equatable {
                     "detail": .string(row.text(6)),
                 ]
             }
-            _ = config
             return MarketFigures(tasksByStatus: byStatus, volume: volume, ledger: ledger, workers: workers,
-                                 topWorkers: top, latestEvents: events)
+                                 topWorkers: top, latestEvents: events,
+                                 meanReputation: workers > 0 ? Double(reputation.0) / Double(workers) : 0,
+                                 maxReputation: reputation.1, workersAboveThreshold: reputation.2)
         }
     }
 
@@ -95,6 +105,11 @@ public struct MarketFigures: Sendable, Equatable {
             "escrow_msat": .int(l.escrow.rawValue),
             "ledger_balanced": .bool(l.isBalanced),
             "workers": .int(workers),
+            "reputation": [
+                "mean_score": .double(meanReputation),
+                "max_score": .int(maxReputation),
+                "workers_above_threshold": .int(workersAboveThreshold),
+            ],
             "top_workers": .array(topWorkers.map { Present.workerSummary($0, config) }),
             "latest_events": .array(latestEvents),
             "fee_policy": [

@@ -19,6 +19,8 @@ public struct RunOptions: Sendable {
     public var transcript: TranscriptMode?
     /// Talk to a market served elsewhere (`simrun serve`) instead of the in-process router.
     public var marketURL: (host: String, port: UInt16)?
+    /// Keep market events in the store (the dashboard's latest events); off by default, as reports do not need them.
+    public var recordMarketEvents: Bool = false
 
     public init(seed: UInt64? = nil, untilMs: Int64? = nil, outputDirectory: String? = nil, databasePath: String? = nil,
                 transcript: TranscriptMode? = nil, marketURL: (host: String, port: UInt16)? = nil) {
@@ -74,11 +76,17 @@ public final class SimulationEngine {
     let endMs: Int64
     let arrivalsEndMs: Int64
 
-    let clock: ManualClock
+    /// The market's clock: virtual time, set by the engine before each event.
+    public let clock: ManualClock
     let kernel = Kernel(capacity: 1024)
     let node: InProcessNode
-    let service: MarketService
-    let router: MarketRouter
+    /// The market the agents trade on.
+    public let service: MarketService
+    /// The market's own router; `simrun serve FILE` serves it over HTTP so people share the agents' market.
+    /// Thread-safe: HTTP threads may call it while the engine runs.
+    public let router: MarketRouter
+    /// Serialises the report writer, which market events reach from HTTP threads in served runs.
+    let writerLock = NSLockish()
     let client: any MarketClient
     let writer: ReportWriter
     let instrumentation: Instrumentation
@@ -109,7 +117,7 @@ public final class SimulationEngine {
 
         clock = ManualClock(scenario.startTime)
         var config = scenario.marketConfiguration()
-        config.recordEvents = false
+        config.recordEvents = options.recordMarketEvents
         node = try InProcessNode(clock: clock, random: SeededRandom(seed: seed, stream: "lightning-node"),
                                  platformLiquidity: scenario.lightning.platformLiquidity)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
@@ -124,7 +132,7 @@ public final class SimulationEngine {
         summary.durationMs = endMs
         let clockRef = clock
         let start = scenario.startTime.milliseconds
-        let sink = WriterSink(writer: writer)
+        let sink = WriterSink(writer: writer, lock: writerLock)
         instrumentation = Instrumentation(startMs: start, bonusThreshold: config.fees.bonusThreshold,
                                           bucketMs: scenario.report.timelineBucketMs, sink: sink, summary: summary,
                                           clockMs: { clockRef.now().milliseconds - start })
@@ -168,6 +176,13 @@ public final class SimulationEngine {
     }
 
     deinit { fixtureServer?.stop() }
+
+    /// Ends the run after the current event (the reports are still written). Call it only from the engine's own
+    /// thread, e.g. from `RunHooks.beforeEvent`.
+    public func stop() { kernel.stop() }
+
+    /// The virtual time (ms since the scenario's start) at which the run ends.
+    public var endVirtualMs: Int64 { endMs }
 
     /// How many agents take part.
     public var agentCount: Int { agents.count }
@@ -361,7 +376,7 @@ public final class SimulationEngine {
             r.tier = tiers.tier(of: w.reputationScore).rawValue
             return r
         }
-        let files = try writer.finish(workers: records, summary: summary)
+        let files = try writerLock.locked { try writer.finish(workers: records, summary: summary) }
         return RunResult(summary: summary, workers: records, outputDirectory: outputDirectory, files: files)
     }
 }
@@ -386,7 +401,7 @@ final class EngineContext: AgentContext {
 
     func transcript(agent: String, method: String, path: String, status: Int, summary: String) {
         let event = TranscriptEvent(atMs: engine.kernel.now, agent: agent, method: method, path: path, status: status, summary: summary)
-        if engine.scenario.report.events { engine.writer.record(event) }
+        if engine.scenario.report.events { engine.writerLock.locked { engine.writer.record(event) } }
         switch engine.transcriptMode {
         case .full:
             engine.hooks.transcript?(event)
@@ -424,8 +439,12 @@ struct CountingClient: MarketClient, @unchecked Sendable {
 /// The report writer as the instrumentation's sink.
 final class WriterSink: ReportSink {
     let writer: ReportWriter
-    init(writer: ReportWriter) { self.writer = writer }
-    func record(_ t: TaskRecord) { writer.record(t) }
-    func record(_ p: PayoutRecord) { writer.record(p) }
-    func record(_ row: TimelineRow) { writer.record(row) }
+    let lock: NSLockish
+    init(writer: ReportWriter, lock: NSLockish) {
+        self.writer = writer
+        self.lock = lock
+    }
+    func record(_ t: TaskRecord) { lock.locked { writer.record(t) } }
+    func record(_ p: PayoutRecord) { lock.locked { writer.record(p) } }
+    func record(_ row: TimelineRow) { lock.locked { writer.record(row) } }
 }
