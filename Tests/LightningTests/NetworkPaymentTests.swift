@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import Lightning
 
@@ -375,5 +377,31 @@ import Testing
         // SimLN's default: an unspecified balance splits the capacity in half.
         let net = try? TestGraphs.network(NetworkSpec(channels: [NetworkSpec.Channel(node1: "a", node2: "b", capacity: MilliSats(11))]))
         #expect(net?.channelSnapshots().first?.node1Balance == MilliSats(6))
+    }
+}
+
+/// Many threads paying at once: every payment is atomic under the network's lock, so money is conserved.
+@Suite struct NetworkConcurrencyTests {
+    @Test func concurrentPaymentsConserveMoney() throws {
+        let net = try TestGraphs.network(.hubAndSpoke(hubs: 3, spokesPerHub: 3, seed: 4), seed: 4)
+        let wallets = (0..<8).map { _ in net.createWallet(balance: MilliSats(2_000_000), inbound: MilliSats(2_000_000), role: .requester) }
+        var invoices: [(WalletID, String)] = []
+        for i in 0..<200 {
+            let payee = wallets[(i * 3 + 1) % 8]
+            let invoice = try net.createInvoice(payee: payee.rawValue, amount: MilliSats(10_000 + Int64(i)), description: "c")
+            invoices.append((wallets[i % 8], invoice.bolt11))
+        }
+        let work = invoices
+        let results = Mutex<[PaymentResult.Status]>([])
+        DispatchQueue.concurrentPerform(iterations: invoices.count) { i in
+            let r = try? net.pay(invoice: work[i].1, from: work[i].0, maxFee: MilliSats(100_000))
+            results.withLock { $0.append(r?.status ?? .failed) }
+        }
+        #expect(results.withLock { $0.count } == 200)
+        let s = net.statistics
+        #expect(s.succeeded + s.failed == 200)
+        TestGraphs.expectConserved(net)
+        let earned = net.nodeSnapshots().reduce(MilliSats.zero) { $0 + $1.feesEarned }
+        #expect(earned == s.feesPaid)
     }
 }

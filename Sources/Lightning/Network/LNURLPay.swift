@@ -33,7 +33,9 @@ public struct LightningAddressOptions: Sendable, Hashable {
 
 /// An HTTP answer of the in-simulation LNURL service: status and JSON body.
 public struct LNURLResponse: Sendable, Hashable {
+    /// The HTTP status.
     public var status: Int
+    /// The JSON body.
     public var body: String
 }
 

@@ -59,7 +59,9 @@ public struct WalletChannelDefaults: Sendable, Hashable {
 public struct NetworkSpec: Sendable, Hashable {
     /// A named node. Nodes named only in channels are routers.
     public struct Node: Sendable, Hashable {
+        /// The node's unique name (SimLN's `alias`).
         public var name: String
+        /// What the node is for.
         public var role: NetworkNodeRole
         /// An offline node cannot send, receive or forward.
         public var online: Bool
@@ -79,8 +81,11 @@ public struct NetworkSpec: Sendable, Hashable {
     public struct Channel: Sendable, Hashable {
         /// The short channel id; nil assigns one (block 100000 + index, tx 1, output 0).
         public var shortChannelID: UInt64?
+        /// The first end's node name.
         public var node1: String
+        /// The second end's node name.
         public var node2: String
+        /// The channel's capacity (`capacity_msat`).
         public var capacity: MilliSats
         /// `node1`'s side of the capacity; nil splits the capacity in half as SimLN does (node1 gets the odd msat).
         public var node1Balance: MilliSats?

@@ -128,23 +128,33 @@ public struct NetworkStatistics: Sendable, Hashable {
 
 /// A channel's state at one moment (for reports of liquidity over time).
 public struct ChannelSnapshot: Sendable, Hashable {
+    /// The channel's short channel id.
     public var shortChannelID: UInt64
+    /// The first end's node name.
     public var node1: String
+    /// The second end's node name.
     public var node2: String
+    /// The channel's capacity (always `node1Balance + node2Balance`).
     public var capacity: MilliSats
     /// `node1`'s outbound balance.
     public var node1Balance: MilliSats
     /// `node2`'s outbound balance.
     public var node2Balance: MilliSats
+    /// `node1`'s forwarding policy toward `node2`.
     public var node1Policy: ChannelPolicy
+    /// `node2`'s forwarding policy toward `node1`.
     public var node2Policy: ChannelPolicy
 }
 
 /// A node's state at one moment.
 public struct NodeSnapshot: Sendable, Hashable {
+    /// The node's name (a wallet's id for wallets).
     public var name: String
+    /// What the node is for.
     public var role: NetworkNodeRole
+    /// Whether it is online.
     public var online: Bool
+    /// Whether it forwards others' payments.
     public var forwards: Bool
     /// Sum of the node's outbound balances.
     public var localBalance: MilliSats
