@@ -42,7 +42,10 @@ public struct ResolverProfile: Sendable, Equatable {
     }
 
     /// The Lightning address its payouts go to.
-    public var lightningAddress: String { "\(name.lowercased())@workers.prooflayer.sim" }
+    public var lightningAddress: String { Self.lightningAddress(for: name) }
+
+    /// The Lightning address of the resolver agent called `name`.
+    public static func lightningAddress(for name: String) -> String { "\(name.lowercased())@workers.prooflayer.sim" }
 }
 
 /// A resolver: polls the feed with its filters, claims, resolves (an HTTP HEAD through the web probe for

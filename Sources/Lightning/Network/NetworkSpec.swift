@@ -17,7 +17,7 @@ public enum NetworkNodeRole: String, Sendable, CaseIterable, Hashable {
 
 /// Whether the payer's route search sees the real balance of every channel or, as on the real network,
 /// only its own balances and the announced capacities of everyone else's channels.
-public enum RoutingKnowledge: String, Sendable, Hashable {
+public enum RoutingKnowledge: String, Sendable, Hashable, CaseIterable {
     /// Own channels by balance, remote channels by capacity; liquidity failures are discovered by trying.
     case capacities
     /// Every channel by its true outbound balance (an oracle; liquidity failures then never happen).

@@ -206,6 +206,7 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
             break
         case .payoutRetryScheduled(let p):
             summary.payoutRetries += 1
+            row.payoutRetries += 1
             payouts[p.id.rawValue]?.attempts = p.attempts
         case .payoutFailed(let p):
             row.payoutFailures += 1
@@ -220,6 +221,7 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
 
     private func settle(_ p: Payout) {
         summary.payoutsSettled += 1
+        row.routingFeeMsat += p.routingFee.rawValue
         if var wt = workers[p.workerID.rawValue] {
             wt.owedMsat -= p.split.workerPayout.rawValue
             wt.earnedMsat += p.split.workerPayout.rawValue
@@ -252,8 +254,9 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
     // MARK: Timeline and the end
 
     /// Closes the current bucket at `endMs`, emits it, and opens the next one of `bucketMs`.
-    func closeBucket(endMs: Int64, bucketMs: Int64) {
+    func closeBucket(endMs: Int64, bucketMs: Int64, platformOutboundMsat: Int64?) {
         lock.locked {
+            row.platformOutboundMsat = platformOutboundMsat
             row.bucketEndMs = endMs
             row.openTasks = openTasks
             row.claimedTasks = claimedTasks

@@ -79,7 +79,9 @@ public final class SimulationEngine {
     /// The market's clock: virtual time, set by the engine before each event.
     public let clock: ManualClock
     let kernel = Kernel(capacity: 1024)
-    let node: InProcessNode
+    let node: any LightningNode
+    /// The routed network, when the scenario describes one (`lightning.network`).
+    let network: SimulatedNetwork?
     /// The market the agents trade on.
     public let service: MarketService
     /// The market's own router; `simrun serve FILE` serves it over HTTP so people share the agents' market.
@@ -118,8 +120,23 @@ public final class SimulationEngine {
         clock = ManualClock(scenario.startTime)
         var config = scenario.marketConfiguration()
         config.recordEvents = options.recordMarketEvents
-        node = try InProcessNode(clock: clock, random: SeededRandom(seed: seed, stream: "lightning-node"),
-                                 platformLiquidity: scenario.lightning.platformLiquidity)
+        if let settings = scenario.lightning.network {
+            let net = try SimulatedNetwork(spec: Self.networkSpec(settings, seed: seed), clock: clock,
+                                           random: SeededRandom(seed: seed, stream: "lightning-node"))
+            // Every resolver's Lightning address resolves (LUD-16) to its own wallet; starved ones get no inbound.
+            for group in scenario.resolvers {
+                for name in group.agentNames {
+                    let inbound = settings.starvedWorkers.contains(name) ? MilliSats.zero : MilliSats.sats(settings.workerInboundSats) ?? .zero
+                    _ = try net.createWallet(forAddress: ResolverProfile.lightningAddress(for: name), inbound: inbound)
+                }
+            }
+            network = net
+            node = net
+        } else {
+            network = nil
+            node = try InProcessNode(clock: clock, random: SeededRandom(seed: seed, stream: "lightning-node"),
+                                     platformLiquidity: scenario.lightning.platformLiquidity)
+        }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let dbPath = options.databasePath ?? outputDirectory + "/market.sqlite"
         if dbPath != ":memory:" {
@@ -183,6 +200,48 @@ public final class SimulationEngine {
 
     /// The virtual time (ms since the scenario's start) at which the run ends.
     public var endVirtualMs: Int64 { endMs }
+
+    /// The scenario's network block as a network spec.
+    static func networkSpec(_ n: NetworkSettings, seed: UInt64) -> NetworkSpec {
+        let msat = { (sats: Int64) in MilliSats.sats(sats) ?? .maxSupply }
+        let platformCapacity = msat(n.platformCapacitySats)
+        let platformBalance = MilliSats(Int64(Double(platformCapacity.rawValue) * n.platformShare))
+        let policy = ChannelPolicy(baseFeeMsat: n.baseFeeMsat, feeRatePPM: n.feePPM, cltvExpiryDelta: 40)
+        let capacity = msat(n.channelCapacitySats).rawValue
+        let parameters = TopologyParameters(capacityMsat: max(1, capacity / 2)...max(1, capacity), baseFeeMsat: n.baseFeeMsat...n.baseFeeMsat,
+                                            feeRatePPM: n.feePPM...n.feePPM, platformCapacityMsat: platformCapacity.rawValue,
+                                            platformSharePPM: Int64(n.platformShare * 1_000_000))
+        let topologySeed = n.seed ?? seed
+        var spec: NetworkSpec
+        switch n.topology {
+        case .singleLSP:
+            spec = .singleLSP(capacity: platformCapacity, platformBalance: platformBalance, lspPolicy: policy)
+        case .hubAndSpoke:
+            spec = .hubAndSpoke(hubs: n.hubs, spokesPerHub: n.spokesPerHub, seed: topologySeed, parameters: parameters)
+        case .scaleFree:
+            spec = .scaleFree(nodes: n.nodes, edgesPerNode: n.edgesPerNode, seed: topologySeed, lsps: n.lsps, parameters: parameters)
+        case .channels:
+            var names: [String] = []
+            for c in n.channels { for name in [c.node1, c.node2] where !names.contains(name) { names.append(name) } }
+            spec = NetworkSpec(nodes: names.map { name in
+                NetworkSpec.Node(name: name, role: name == "platform" ? .platform : (n.nodeRoles[name] ?? .router))
+            }, channels: n.channels.map { c in
+                NetworkSpec.Channel(node1: c.node1, node2: c.node2, capacity: msat(c.capacitySats), node1Balance: c.node1BalanceSats.map(msat),
+                                    node1Policy: ChannelPolicy(baseFeeMsat: c.node1BaseFeeMsat, feeRatePPM: c.node1FeePPM, cltvExpiryDelta: c.cltvDelta),
+                                    node2Policy: ChannelPolicy(baseFeeMsat: c.node2BaseFeeMsat, feeRatePPM: c.node2FeePPM, cltvExpiryDelta: c.cltvDelta))
+            })
+        }
+        spec.randomFailureRate = n.randomFailureRate
+        spec.routingKnowledge = n.routingKnowledge
+        spec.wallets = WalletChannelDefaults(inbound: msat(n.requesterInboundSats), lspPolicy: policy)
+        return spec
+    }
+
+    /// The platform's spendable Lightning balance now.
+    var platformOutbound: Int64? {
+        if let network { return network.platformBalance.rawValue }
+        return (node as? InProcessNode)?.platformBalance.rawValue
+    }
 
     /// How many agents take part.
     public var agentCount: Int { agents.count }
@@ -253,7 +312,7 @@ public final class SimulationEngine {
         if event.target == Self.engineTarget {
             switch event.kind {
             case Self.tickKind:
-                instrumentation.closeBucket(endMs: event.time, bucketMs: scenario.report.timelineBucketMs)
+                instrumentation.closeBucket(endMs: event.time, bucketMs: scenario.report.timelineBucketMs, platformOutboundMsat: platformOutbound)
                 let next = event.time + scenario.report.timelineBucketMs
                 if next <= endMs { kernel.schedule(at: next, target: Self.engineTarget, kind: Self.tickKind) }
             case Self.dueKind:
@@ -348,7 +407,7 @@ public final class SimulationEngine {
 
     private func finish() throws -> RunResult {
         if (endMs % scenario.report.timelineBucketMs) != 0 || endMs == 0 {
-            instrumentation.closeBucket(endMs: endMs, bucketMs: scenario.report.timelineBucketMs)
+            instrumentation.closeBucket(endMs: endMs, bucketMs: scenario.report.timelineBucketMs, platformOutboundMsat: platformOutbound)
         }
         let workers = instrumentation.finish()
         var summary = instrumentation.summary

@@ -114,7 +114,13 @@ public struct TimelineRow: Sendable, Equatable {
     public var platformFeeMsat: Int64
     public var bonusPayouts: Int64
     public var payoutFailures: Int64
+    /// Payout attempts that failed and were scheduled again.
+    public var payoutRetries: Int64
+    /// Routing fees the platform paid on settled payouts.
+    public var routingFeeMsat: Int64
     // stocks at the end of the bucket
+    /// The platform's spendable balance on the Lightning network (its outbound liquidity); nil when unknown.
+    public var platformOutboundMsat: Int64?
     public var openTasks: Int64
     public var claimedTasks: Int64
     public var submittedTasks: Int64
@@ -137,7 +143,7 @@ public struct TimelineRow: Sendable, Equatable {
         self.bucketStartMs = bucketStartMs; self.bucketEndMs = bucketEndMs
         tasksCreated = 0; tasksCompleted = 0; tasksExpired = 0; claimsAbandoned = 0; submissionsRejected = 0
         volumeMsat = 0; releasedBudgetMsat = 0; workerPayoutMsat = 0; platformFeeMsat = 0; bonusPayouts = 0
-        payoutFailures = 0; openTasks = 0; claimedTasks = 0; submittedTasks = 0; meanScore = 0
+        payoutFailures = 0; payoutRetries = 0; routingFeeMsat = 0; platformOutboundMsat = nil; openTasks = 0; claimedTasks = 0; submittedTasks = 0; meanScore = 0
         workersAboveThreshold = 0; workers = 0; cumulativeReleasedBudgetMsat = 0; cumulativePlatformFeeMsat = 0
     }
 }

@@ -21,7 +21,8 @@ import JSON
 ///   tasks_completed, tasks_expired, claims_abandoned, submissions_rejected, volume_msat, released_budget_msat,
 ///   worker_payout_msat, platform_fee_msat, bonus_payouts, payout_failures, open_tasks, claimed_tasks,
 ///   submitted_tasks, mean_score, workers_above_threshold, workers, share_above_threshold,
-///   cumulative_released_budget_msat, cumulative_platform_fee_msat, take_rate, cumulative_take_rate`.
+///   cumulative_released_budget_msat, cumulative_platform_fee_msat, take_rate, cumulative_take_rate, payout_retries,
+///   routing_fee_msat, platform_outbound_msat` (the platform's spendable Lightning balance: liquidity exhaustion).
 /// - `workers.csv` (at `finish`): one row per worker, in the order given: `worker_id, name, persona, type,
 ///   reputation_score, tier, bonus_eligible, completed_jobs, abandoned_claims, rejected_submissions, earned_msat,
 ///   earned_sats, owed_msat, bonus_payouts, answered, correct, accuracy, reached_bonus_at_ms`.
@@ -72,7 +73,8 @@ public final class ReportWriter {
         "claims_abandoned", "submissions_rejected", "volume_msat", "released_budget_msat", "worker_payout_msat",
         "platform_fee_msat", "bonus_payouts", "payout_failures", "open_tasks", "claimed_tasks", "submitted_tasks",
         "mean_score", "workers_above_threshold", "workers", "share_above_threshold", "cumulative_released_budget_msat",
-        "cumulative_platform_fee_msat", "take_rate", "cumulative_take_rate",
+        "cumulative_platform_fee_msat", "take_rate", "cumulative_take_rate", "payout_retries", "routing_fee_msat",
+        "platform_outbound_msat",
     ]
     /// Column names of `workers.csv`.
     public static let workerColumns = [
@@ -223,6 +225,9 @@ public final class ReportWriter {
         timeline.field(row.cumulativePlatformFeeMsat)
         timeline.field(row.takeRate)
         timeline.field(row.cumulativeTakeRate)
+        timeline.field(row.payoutRetries)
+        timeline.field(row.routingFeeMsat)
+        timeline.field(row.platformOutboundMsat)
         timeline.endRow()
         aggregates.timeline.append(row)
     }

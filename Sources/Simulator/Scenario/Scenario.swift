@@ -129,21 +129,90 @@ public struct MarketSettings: Sendable, Equatable {
 
 /// The scenario's `lightning` block.
 public struct LightningSettings: Sendable, Equatable {
-    /// The platform node's outbound liquidity for payouts; >= 0.
+    /// What the platform can pay out from with the minimal node (no `network`); >= 0.
     public var platformLiquiditySats: Int64
-    /// Each requester agent's wallet; >= 0.
+    /// Each requester's wallet balance; >= 0.
     public var requesterBalanceSats: Int64
+    /// The routed network; nil runs the minimal in-process node (one hop, no fees, never fails for liquidity).
+    public var network: NetworkSettings?
 
-    /// Creates Lightning settings (defaults: 1 BTC of platform liquidity, 0.1 BTC per requester).
-    public init(platformLiquiditySats: Int64 = 100_000_000, requesterBalanceSats: Int64 = 10_000_000) {
+    /// Creates Lightning settings.
+    public init(platformLiquiditySats: Int64 = 100_000_000, requesterBalanceSats: Int64 = 10_000_000, network: NetworkSettings? = nil) {
         self.platformLiquiditySats = platformLiquiditySats
         self.requesterBalanceSats = requesterBalanceSats
+        self.network = network
     }
 
-    /// The platform liquidity as millisatoshis (saturating at the 21 million BTC supply).
     public var platformLiquidity: MilliSats { MilliSats.sats(platformLiquiditySats) ?? .maxSupply }
-    /// One requester's starting balance as millisatoshis (saturating at the 21 million BTC supply).
     public var requesterBalance: MilliSats { MilliSats.sats(requesterBalanceSats) ?? .maxSupply }
+}
+
+/// The shape of the simulated Lightning network.
+public enum NetworkTopology: String, Sendable, Equatable, CaseIterable {
+    /// The platform and one LSP that every wallet joins.
+    case singleLSP = "single_lsp"
+    /// LSP hubs in a full mesh, each with routing spokes.
+    case hubAndSpoke = "hub_and_spoke"
+    /// A Barabási–Albert graph of routing nodes; the best connected become LSPs.
+    case scaleFree = "scale_free"
+    /// The channels listed in the file, as SimLN's `sim_network`.
+    case channels
+}
+
+/// One channel of an explicit network (`topology: "channels"`).
+public struct ChannelSpec: Sendable, Equatable {
+    public var node1: String
+    public var node2: String
+    public var capacitySats: Int64
+    public var node1BalanceSats: Int64?
+    public var node1BaseFeeMsat: Int64
+    public var node1FeePPM: Int64
+    public var node2BaseFeeMsat: Int64
+    public var node2FeePPM: Int64
+    public var cltvDelta: Int64
+}
+
+/// The scenario's `lightning.network` block (see docs/scenarios.md and docs/lightning.md).
+public struct NetworkSettings: Sendable, Equatable {
+    public var topology: NetworkTopology = .singleLSP
+    /// The topology's own seed; default: the scenario's.
+    public var seed: UInt64?
+    public var hubs = 3
+    public var spokesPerHub = 4
+    public var nodes = 30
+    public var edgesPerNode = 2
+    public var lsps = 3
+    /// The platform's channel(s) into the network, and its share of them.
+    public var platformCapacitySats: Int64 = 100_000_000
+    public var platformShare = 0.9
+    /// Capacity of generated routing channels.
+    public var channelCapacitySats: Int64 = 50_000_000
+    public var feePPM: Int64 = 100
+    public var baseFeeMsat: Int64 = 1_000
+    public var randomFailureRate = 0.0
+    /// Inbound liquidity every worker wallet gets from its LSP.
+    public var workerInboundSats: Int64 = 1_000_000
+    public var requesterInboundSats: Int64 = 0
+    /// Agent names (e.g. "alice-1") whose wallets get no inbound liquidity: their payouts fail until retries run out.
+    public var starvedWorkers: [String] = []
+    public var routingKnowledge: RoutingKnowledge = .capacities
+    public var channels: [ChannelSpec] = []
+    /// Roles of the nodes named in `channels` (default: router; "platform" is the platform).
+    public var nodeRoles: [String: NetworkNodeRole] = [:]
+
+    public init() {}
+
+    public init(topology: NetworkTopology, seed: UInt64?, hubs: Int, spokesPerHub: Int, nodes: Int, edgesPerNode: Int, lsps: Int,
+                platformCapacitySats: Int64, platformShare: Double, channelCapacitySats: Int64, feePPM: Int64, baseFeeMsat: Int64,
+                randomFailureRate: Double, workerInboundSats: Int64, requesterInboundSats: Int64, starvedWorkers: [String],
+                routingKnowledge: RoutingKnowledge, channels: [ChannelSpec], nodeRoles: [String: NetworkNodeRole]) {
+        self.topology = topology; self.seed = seed; self.hubs = hubs; self.spokesPerHub = spokesPerHub; self.nodes = nodes
+        self.edgesPerNode = edgesPerNode; self.lsps = lsps; self.platformCapacitySats = platformCapacitySats
+        self.platformShare = platformShare; self.channelCapacitySats = channelCapacitySats; self.feePPM = feePPM
+        self.baseFeeMsat = baseFeeMsat; self.randomFailureRate = randomFailureRate; self.workerInboundSats = workerInboundSats
+        self.requesterInboundSats = requesterInboundSats; self.starvedWorkers = starvedWorkers
+        self.routingKnowledge = routingKnowledge; self.channels = channels; self.nodeRoles = nodeRoles
+    }
 }
 
 /// How a run's web table is served to the resolvers' probes.

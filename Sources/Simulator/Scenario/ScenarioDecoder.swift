@@ -24,7 +24,13 @@ final class ScenarioDecoder {
                              "claim_lease_seconds", "task_ttl_seconds", "auto_release_delay_seconds",
                              "review_window_seconds", "payout_max_attempts", "payout_retry_base_seconds"]
     static let reputationKeys = ["completed", "abandoned", "rejected", "floor", "trusted_from", "expert_above"]
-    static let lightningKeys = ["platform_liquidity_sats", "requester_balance_sats"]
+    static let lightningKeys = ["platform_liquidity_sats", "requester_balance_sats", "network"]
+    static let networkKeys = ["topology", "seed", "hubs", "spokes_per_hub", "nodes", "edges_per_node", "lsps",
+                              "platform_capacity_sats", "platform_share", "channel_capacity_sats", "fee_ppm", "base_fee_msat",
+                              "random_failure_rate", "worker_inbound_sats", "requester_inbound_sats", "starved_workers",
+                              "routing_knowledge", "channels", "node_roles"]
+    static let channelKeys = ["node_1", "node_2", "capacity_sats", "node_1_balance_sats", "node_1_base_fee_msat",
+                              "node_1_fee_ppm", "node_2_base_fee_msat", "node_2_fee_ppm", "cltv_delta"]
     static let requesterKeys = ["name", "persona", "count", "arrival", "budget_sats", "trust_mode", "worker_type",
                                 "poll_seconds", "pay_real_l402", "review_reject_below"]
     static let resolverKeys = ["name", "persona", "count", "type", "accuracy", "poll_seconds", "work_seconds",
@@ -201,7 +207,68 @@ final class ScenarioDecoder {
         let d = LightningSettings()
         let sats: (JSONValue, JSONPath) -> Int64? = { self.reader.integer($0, $1, .atLeast(0, cap: Self.maxSats)) }
         return LightningSettings(platformLiquiditySats: reader.field(f, "platform_liquidity_sats", sats) ?? d.platformLiquiditySats,
-                                 requesterBalanceSats: reader.field(f, "requester_balance_sats", sats) ?? d.requesterBalanceSats)
+                                 requesterBalanceSats: reader.field(f, "requester_balance_sats", sats) ?? d.requesterBalanceSats,
+                                 network: reader.field(f, "network", self.network))
+    }
+
+    private func network(_ value: JSONValue, _ path: JSONPath) -> NetworkSettings? {
+        guard let f = reader.object(value, at: path, keys: Self.networkKeys) else { return nil }
+        let d = NetworkSettings()
+        let sats: (JSONValue, JSONPath) -> Int64? = { self.reader.integer($0, $1, .atLeast(0, cap: Self.maxSats)) }
+        let small: (JSONValue, JSONPath) -> Int? = { self.reader.integer($0, $1, .between(1, 10_000)).map { Int($0) } }
+        let topology = reader.field(f, "topology") { self.reader.choice($0, $1, NetworkTopology.self) } ?? d.topology
+        var settings = NetworkSettings(
+            topology: topology,
+            seed: reader.field(f, "seed") { self.reader.integer($0, $1, .between(0, Int64.max)) }.map { UInt64($0) },
+            hubs: reader.field(f, "hubs", small) ?? d.hubs,
+            spokesPerHub: reader.field(f, "spokes_per_hub") { self.reader.integer($0, $1, .between(0, 10_000)).map { Int($0) } } ?? d.spokesPerHub,
+            nodes: reader.field(f, "nodes", small) ?? d.nodes,
+            edgesPerNode: reader.field(f, "edges_per_node", small) ?? d.edgesPerNode,
+            lsps: reader.field(f, "lsps", small) ?? d.lsps,
+            platformCapacitySats: reader.field(f, "platform_capacity_sats", sats) ?? d.platformCapacitySats,
+            platformShare: reader.field(f, "platform_share") { self.reader.number($0, $1, .between(0, 1)) } ?? d.platformShare,
+            channelCapacitySats: reader.field(f, "channel_capacity_sats", sats) ?? d.channelCapacitySats,
+            feePPM: reader.field(f, "fee_ppm") { self.reader.integer($0, $1, .between(0, 1_000_000)) } ?? d.feePPM,
+            baseFeeMsat: reader.field(f, "base_fee_msat") { self.reader.integer($0, $1, .between(0, 100_000_000)) } ?? d.baseFeeMsat,
+            randomFailureRate: reader.field(f, "random_failure_rate") { self.reader.number($0, $1, .between(0, 1)) } ?? d.randomFailureRate,
+            workerInboundSats: reader.field(f, "worker_inbound_sats", sats) ?? d.workerInboundSats,
+            requesterInboundSats: reader.field(f, "requester_inbound_sats", sats) ?? d.requesterInboundSats,
+            starvedWorkers: reader.field(f, "starved_workers") { v, p in
+                self.elements(v, p) { self.reader.string($0, $1) }?.compactMap { $0 }
+            } ?? d.starvedWorkers,
+            routingKnowledge: reader.field(f, "routing_knowledge") { self.reader.choice($0, $1, RoutingKnowledge.self) } ?? d.routingKnowledge,
+            channels: reader.field(f, "channels") { v, p in self.elements(v, p, self.channel)?.compactMap { $0 } } ?? [],
+            nodeRoles: reader.field(f, "node_roles") { v, p -> [String: NetworkNodeRole]? in
+                guard let o = v.objectValue else { self.reader.report(p, "must be an object of node name to role, got \(v.typeName)"); return nil }
+                var roles: [String: NetworkNodeRole] = [:]
+                for (k, role) in o { if let r = self.reader.choice(role, p.appending(k), NetworkNodeRole.self) { roles[k] = r } }
+                return roles
+            } ?? [:])
+        if topology == .channels && settings.channels.isEmpty {
+            reader.report(path.appending("channels"), "must list the channels when topology is \"channels\"")
+        }
+        if topology != .channels && !settings.channels.isEmpty {
+            reader.report(path.appending("channels"), "is only read when topology is \"channels\", not \"\(topology.rawValue)\"")
+            settings.channels = []
+        }
+        return settings
+    }
+
+    private func channel(_ value: JSONValue, _ path: JSONPath) -> ChannelSpec? {
+        guard let f = reader.object(value, at: path, keys: Self.channelKeys) else { return nil }
+        let sats: (JSONValue, JSONPath) -> Int64? = { self.reader.integer($0, $1, .atLeast(0, cap: Self.maxSats)) }
+        let fee: (JSONValue, JSONPath) -> Int64? = { self.reader.integer($0, $1, .between(0, 1_000_000)) }
+        guard let n1 = reader.field(f, "node_1", required: true, reader.string), let n2 = reader.field(f, "node_2", required: true, reader.string),
+              let capacity = reader.field(f, "capacity_sats", required: true, sats) else { return nil }
+        let balance = reader.field(f, "node_1_balance_sats", sats)
+        if let balance, balance > capacity {
+            reader.report(path.appending("node_1_balance_sats"), "must be at most capacity_sats (\(capacity)), got \(balance)")
+        }
+        if n1 == n2 { reader.report(path.appending("node_2"), "must differ from node_1, got \"\(n2)\"") }
+        return ChannelSpec(node1: n1, node2: n2, capacitySats: capacity, node1BalanceSats: balance,
+                           node1BaseFeeMsat: reader.field(f, "node_1_base_fee_msat", fee) ?? 0, node1FeePPM: reader.field(f, "node_1_fee_ppm", fee) ?? 0,
+                           node2BaseFeeMsat: reader.field(f, "node_2_base_fee_msat", fee) ?? 0, node2FeePPM: reader.field(f, "node_2_fee_ppm", fee) ?? 0,
+                           cltvDelta: reader.field(f, "cltv_delta") { self.reader.integer($0, $1, .between(1, 2016)) } ?? 40)
     }
 
     /// A non-empty array of groups; each element nil when unreadable.
