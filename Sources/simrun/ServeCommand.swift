@@ -38,6 +38,18 @@ enum ServeCommand {
         Stops cleanly on Ctrl-C or SIGTERM: in-flight requests finish, committed data stays in the database.
         """
 
+    /// Installs the Ctrl-C/SIGTERM handling and starts serving `handler`; nil (after saying why) when it cannot listen.
+    static func startServer(_ handler: any HTTPHandler, _ config: HTTPServer.Configuration) -> (HTTPServer, UInt16)? {
+        let server = HTTPServer(configuration: config, handler: handler)
+        ShutdownSignal.install()
+        do {
+            return (server, try server.start())
+        } catch {
+            Console.err("Error: cannot listen on \(config.host):\(config.port): \(error)")
+            return nil
+        }
+    }
+
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(args, options: ["host", "port", "db", "mode", "threads", "max-body-bytes", "timeout", "max-connections",
                                               "pace", "seed", "out", "transcript"],
@@ -74,16 +86,7 @@ enum ServeCommand {
         let node = try InProcessNode(clock: clock, random: random, platformSecret: Hex.decode(nodeSecretHex))
         let service = try MarketService(configuration: MarketConfiguration(mode: mode), store: store, node: node, clock: clock, random: random)
         let router = try MarketRouter(service: service, maxBodyBytes: serverConfig.maxBodyBytes)
-        let server = HTTPServer(configuration: serverConfig, handler: router)
-
-        ShutdownSignal.install()
-        let port: UInt16
-        do {
-            port = try server.start()
-        } catch {
-            Console.err("Error: cannot listen on \(serverConfig.host):\(serverConfig.port): \(error)")
-            return 1
-        }
+        guard let (server, port) = startServer(router, serverConfig) else { return 1 }
         // Due work (auto-release after submit, lease and task expiry, payout retries) runs in the background too,
         // not only when the next request arrives.
         let ticker = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "prooflayer.due"))

@@ -39,15 +39,7 @@ enum ServeScenario {
         let router = engine.router
         let clock = engine.clock
         let service = engine.service
-        let server = HTTPServer(configuration: serverConfig, handler: router)
-        ShutdownSignal.install()
-        let port: UInt16
-        do {
-            port = try server.start()
-        } catch {
-            Console.err("Error: cannot listen on \(serverConfig.host):\(serverConfig.port): \(error)")
-            return 1
-        }
+        guard let (server, port) = ServeCommand.startServer(router, serverConfig) else { return 1 }
         let host = serverConfig.host.contains(":") ? "[\(serverConfig.host)]" : serverConfig.host
         Console.out("ProofLayer market for scenario \(scenario.name) listening on http://\(host):\(port) (mode \(scenario.market.mode.rawValue))")
         Console.out("Dashboard and API console: http://\(host):\(port)/  (OpenAPI: http://\(host):\(port)/api/openapi.json)")
