@@ -22,3 +22,13 @@ import Testing
     #expect(MilliSats(70_000).satsString == "70")
     #expect(MilliSats.sats(100) == MilliSats(100_000))
 }
+
+@Test(arguments: [
+    (Int64(0), "1970-01-01T00:00:00.000Z"),
+    (Int64(1_796_000_000_123), "2026-11-30T00:53:20.123Z"),
+    (Int64(951_782_400_999), "2000-02-29T00:00:00.999Z"),
+    (Int64(-1), "1969-12-31T23:59:59.999Z"),
+])
+func instantPrintsRFC3339WithMilliseconds(ms: Int64, expected: String) {
+    #expect(Instant(milliseconds: ms).iso8601 == expected)
+}

@@ -32,12 +32,26 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         if month <= 2 { year += 1 }
-        func pad(_ v: Int64, _ width: Int) -> String {
-            var s = String(v)
-            while s.count < width { s = "0" + s }
-            return s
+        // Written as bytes: this runs for every timestamp of every response.
+        var out = [UInt8](repeating: UInt8(ascii: "0"), count: 24)
+        func put(_ v: Int64, at end: Int, width: Int) {
+            var v = v
+            for i in stride(from: end, to: end - width, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            }
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2)).\(pad(ms, 3))Z"
+        put(year, at: 3, width: 4); out[4] = UInt8(ascii: "-")
+        put(month, at: 6, width: 2); out[7] = UInt8(ascii: "-")
+        put(day, at: 9, width: 2); out[10] = UInt8(ascii: "T")
+        put(rem / 3600, at: 12, width: 2); out[13] = UInt8(ascii: ":")
+        put(rem % 3600 / 60, at: 15, width: 2); out[16] = UInt8(ascii: ":")
+        put(rem % 60, at: 18, width: 2); out[19] = UInt8(ascii: ".")
+        put(ms, at: 22, width: 3); out[23] = UInt8(ascii: "Z")
+        guard (0...9999).contains(year) else {
+            return "\(year)-\(month)-\(day)T\(rem / 3600):\(rem % 3600 / 60):\(rem % 60).\(ms)Z"
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public var description: String { iso8601 }

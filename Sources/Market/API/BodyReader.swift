@@ -97,6 +97,8 @@ func article(_ typeName: String) -> String {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Fast path: nothing to trim at either end (the common case).
+        if let f = utf8.first, let l = utf8.last, f > 0x20 && f < 0x80, l > 0x20 && l < 0x80 { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
