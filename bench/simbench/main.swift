@@ -1,5 +1,6 @@
 // simbench: the benchmark command behind bench/run.sh. Performance figures come from here, never from tests.
 import Foundation
+import Lightning
 import Simulator
 
 /// Peak resident set size of this process, in MiB.
@@ -22,6 +23,7 @@ func fail(_ message: String) -> Never {
 
 let usage = """
     USAGE: simbench kernel [--events N]
+           simbench crypto [--count N]
            simbench run <scenario.json> [--until SECONDS] [--db PATH]
     Prints one JSON object per measurement on stdout.
     """
@@ -61,6 +63,35 @@ case "run":
     guard let s = result?.summary else { fail("no result") }
     let tasks = Double(s.tasksCreated)
     print("{\"measurement\":\"run\",\"scenario\":\"\(scenario.name)\",\"virtual_seconds\":\(s.durationMs / 1000),\"tasks_created\":\(s.tasksCreated),\"tasks_completed\":\(s.tasksCompleted),\"requests\":\(s.requests),\"events\":\(s.eventsDispatched),\"wall_seconds\":\(String(format: "%.3f", seconds)),\"tasks_per_second\":\(Int(tasks / seconds)),\"requests_per_second\":\(Int(Double(s.requests) / seconds)),\"events_per_second\":\(Int(Double(s.eventsDispatched) / seconds)),\"peak_rss_mib\":\(String(format: "%.1f", peakRSSMiB())),\"ledger_balanced\":\(s.ledgerBalanced)}")
+case "crypto":
+    // The per-task floor of the full contract: two BOLT11 invoices signed (the 402 challenge and the worker's
+    // payout invoice) and the macaroon minted and verified.
+    let n = Int(option("count") ?? "20000") ?? 20_000
+    let random = SeededRandom(seed: 1)
+    guard let key = NodeKey(seed: random.bytes(32)) else { fail("no key") }
+    var invoices: [String] = []
+    let sign = wallSeconds {
+        for i in 0..<n {
+            let invoice = Bolt11Invoice(network: .regtest, amount: MilliSats(Int64(1000 + i)), timestamp: 1_800_000_000,
+                                        paymentHash: random.bytes(32), paymentSecret: random.bytes(32), description: "ProofLayer task",
+                                        expiry: 3600, minFinalCLTVExpiry: 18)
+            if let text = try? Bolt11.encode(invoice, signingKey: key) { invoices.append(text) }
+        }
+    }
+    let decode = wallSeconds { for text in invoices { _ = try? Bolt11.decode(text) } }
+    let rootKey = random.bytes(32)
+    var macaroons: [Macaroon] = []
+    let mint = wallSeconds {
+        for _ in 0..<n {
+            guard let id = try? L402Identifier(paymentHash: random.bytes(32), tokenId: random.bytes(32)) else { continue }
+            macaroons.append(Macaroon.l402(rootKey: rootKey, identifier: id, location: "prooflayer.sim", caveats: [
+                .services([L402Service(name: "prooflayer", tier: 0)]), .budgetSats(service: "prooflayer", 100),
+                .validUntil(service: "prooflayer", unixTime: 1_900_000_000)]))
+        }
+    }
+    let verify = wallSeconds { for m in macaroons { _ = m.verify(rootKey: rootKey) { _ in true } } }
+    func us(_ seconds: Double) -> String { String(format: "%.2f", seconds / Double(n) * 1e6) }
+    print("{\"measurement\":\"crypto\",\"count\":\(n),\"bolt11_sign_us\":\(us(sign)),\"bolt11_decode_verify_us\":\(us(decode)),\"macaroon_mint_us\":\(us(mint)),\"macaroon_verify_us\":\(us(verify))}")
 default:
     fail(usage)
 }
