@@ -23,9 +23,19 @@ public final class InProcessNode: LightningNode {
         /// Invoices by their BOLT11 text: the node knows what it issued without decoding it again.
         var hashByText: [String: [UInt8]] = [:]
         var outgoing: [[UInt8]: PaymentResult] = [:]
-        /// Issue order, for forgetting old invoices (`retention` after they expire).
-        var issueOrder: [(expiresAt: Instant, hash: [UInt8])] = []
-        var issueHead = 0
+        /// Invoices in issue order and in payment order, for forgetting them `retention` after they were paid or
+        /// expired, so memory follows the rate of payments, not their total.
+        var unpaidQueue = ForgetQueue()
+        var paidQueue = ForgetQueue()
+
+        mutating func forget(before cutoff: Int64) {
+            for hash in unpaidQueue.popDue(before: cutoff) + paidQueue.popDue(before: cutoff) {
+                guard let r = invoices[hash], (r.paidAt ?? r.expiresAt).milliseconds < cutoff else { continue }
+                invoices[hash] = nil
+                hashByText[r.text] = nil
+                outgoing[hash] = nil
+            }
+        }
         var addressBook: [String: WalletID] = [:]
         var platformBalance: MilliSats
     }
@@ -36,7 +46,7 @@ public final class InProcessNode: LightningNode {
     private let random: any RandomSource
     private let network: Bolt11Network
     private let state: Mutex<State>
-    /// How long the node remembers an invoice (and the outgoing payment to it) after the invoice expired.
+    /// How long the node remembers an invoice (and the outgoing payment to it) after it was paid or expired.
     public let retentionMs: Int64
 
     public var platformNodeKey: [UInt8] { platformKey.publicKey }
@@ -44,7 +54,7 @@ public final class InProcessNode: LightningNode {
     /// A node whose keys come from `random` (seeded in simulations), holding `platformLiquidity` to pay out from.
     public init(clock: any Clock, random: any RandomSource, network: Bolt11Network = .regtest,
                 platformLiquidity: MilliSats = MilliSats(100_000_000_000), platformSecret: [UInt8]? = nil,
-                retentionMs: Int64 = 3_600_000) throws {
+                retentionMs: Int64 = 600_000) throws {
         func key(_ secret: [UInt8]?) throws -> NodeKey {
             if let secret { return try NodeKey(secretKey: secret) }
             for _ in 0..<16 { if let k = NodeKey(seed: random.bytes(32)) { return k } }
@@ -85,18 +95,8 @@ public final class InProcessNode: LightningNode {
         state.withLock { s in
             s.invoices[hash] = InvoiceRecord(preimage: preimage, amount: amount, payee: payee, expiresAt: expiresAt, text: text)
             s.hashByText[text] = hash
-            s.issueOrder.append((expiresAt, hash))
-            // Forget invoices long expired, so memory follows the rate of payments, not their total.
-            while s.issueHead < s.issueOrder.count, s.issueOrder[s.issueHead].expiresAt.milliseconds + retention < now.milliseconds {
-                let old = s.issueOrder[s.issueHead].hash
-                if let r = s.invoices.removeValue(forKey: old) { s.hashByText[r.text] = nil }
-                s.outgoing[old] = nil
-                s.issueHead += 1
-            }
-            if s.issueHead > 4096 && s.issueHead * 2 > s.issueOrder.count {
-                s.issueOrder.removeFirst(s.issueHead)
-                s.issueHead = 0
-            }
+            s.unpaidQueue.push(at: expiresAt.milliseconds, hash)
+            s.forget(before: now.milliseconds - retention)
         }
         return IssuedInvoice(bolt11: text, paymentHash: hash, amount: amount, expiresAt: expiresAt)
     }
@@ -208,8 +208,31 @@ public final class InProcessNode: LightningNode {
             case .wallet(let id): s.wallets[id, default: .zero] += amount
             }
             record.paidAt = now
+            s.paidQueue.push(at: now.milliseconds, hash)
             s.invoices[hash] = record
             return PaymentResult(status: .succeeded, paymentHash: hash, preimage: record.preimage, amount: amount, fee: .zero, failureReason: nil)
         }
+    }
+}
+
+/// Payment hashes in the order of a deadline (issue or payment time), popped once the deadline has passed.
+struct ForgetQueue {
+    private var items: [(at: Int64, hash: [UInt8])] = []
+    private var head = 0
+
+    mutating func push(at: Int64, _ hash: [UInt8]) { items.append((at, hash)) }
+
+    /// The hashes whose deadline is before `cutoff`, in order; deadlines are pushed in non-decreasing order.
+    mutating func popDue(before cutoff: Int64) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        while head < items.count, items[head].at < cutoff {
+            out.append(items[head].hash)
+            head += 1
+        }
+        if head > 4096 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return out
     }
 }
