@@ -23,6 +23,7 @@ func fail(_ message: String) -> Never {
 let usage = """
     USAGE: simbench kernel [--events N]
            simbench run <scenario.json> [--until SECONDS] [--db PATH]
+           simbench sweep <scenario.json> [--jobs N] [--seeds K] [--shard I/N]
     Prints one JSON object per measurement on stdout.
     """
 
@@ -61,6 +62,24 @@ case "run":
     guard let s = result?.summary else { fail("no result") }
     let tasks = Double(s.tasksCreated)
     print("{\"measurement\":\"run\",\"scenario\":\"\(scenario.name)\",\"virtual_seconds\":\(s.durationMs / 1000),\"tasks_created\":\(s.tasksCreated),\"tasks_completed\":\(s.tasksCompleted),\"requests\":\(s.requests),\"events\":\(s.eventsDispatched),\"wall_seconds\":\(String(format: "%.3f", seconds)),\"tasks_per_second\":\(Int(tasks / seconds)),\"requests_per_second\":\(Int(Double(s.requests) / seconds)),\"events_per_second\":\(Int(Double(s.eventsDispatched) / seconds)),\"peak_rss_mib\":\(String(format: "%.1f", peakRSSMiB())),\"ledger_balanced\":\(s.ledgerBalanced)}")
+case "sweep":
+    // A sweep's wall time on N threads, for the 1-to-all-cores speed-up in bench/run.sh.
+    guard let path = args.first, !path.hasPrefix("--") else { fail(usage) }
+    let jobs = Int(option("jobs") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+    let plan: SweepPlan
+    do { plan = try SweepPlan.load(path: path, seeds: option("seeds").flatMap { Int($0) }) } catch { fail("\(error)") }
+    let shard = option("shard").flatMap { SweepShard($0) }
+    let directory = NSTemporaryDirectory() + "simbench-sweep-\(plan.base.name)-\(jobs)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var outcome: SweepOutcome?
+    do {
+        outcome = try SweepRunner.run(plan, options: SweepOptions(outputDirectory: directory, jobs: jobs, shard: shard))
+    } catch {
+        fail("the sweep failed: \(error)")
+    }
+    guard let outcome, outcome.failures.isEmpty else { fail("runs failed") }
+    let seconds = outcome.wallSeconds
+    print("{\"measurement\":\"sweep\",\"scenario\":\"\(plan.base.name)\",\"jobs\":\(jobs),\"cores\":\(ProcessInfo.processInfo.activeProcessorCount),\"runs\":\(outcome.ran),\"wall_seconds\":\(String(format: "%.3f", seconds)),\"runs_per_second\":\(String(format: "%.2f", Double(outcome.ran) / seconds)),\"peak_rss_mib\":\(String(format: "%.1f", peakRSSMiB()))}")
 default:
     fail(usage)
 }
