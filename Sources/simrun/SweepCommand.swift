@@ -83,6 +83,13 @@ enum SweepCommand {
             Console.err("Error: \(outcome.failures.count) runs failed; the others are in runs.csv (rerun with --resume to retry)")
             return 1
         }
+        if let ledger = SweepMetrics.index(of: "ledger_balanced") {
+            let broken = outcome.rows.filter { $0.figures[ledger] == 0 }
+            if !broken.isEmpty {
+                Console.err("Error: the ledger invariant is BROKEN in \(broken.count) runs (ledger_balanced=false in runs.csv), e.g. point \(broken[0].point) replicate \(broken[0].replicate) seed \(broken[0].seed)")
+                return 1
+            }
+        }
         if shard == nil {
             let summaries = SweepAnalysis.summaries(plan, rows: outcome.rows)
             let criteria = SweepCriteria()

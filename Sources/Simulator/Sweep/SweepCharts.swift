@@ -10,6 +10,10 @@ struct SweepCharts {
     /// A figure a chart shows.
     struct Measure {
         var title: String
+        /// The y axis title of a line chart (short: the chart's title says the rest).
+        var axisTitle: String
+        /// Whether the figure is a share, printed as a percentage.
+        var isPercent: Bool
         var format: (Double) -> String
         /// A fixed colour or y range; nil: from the data.
         var domain: (Double, Double)?
@@ -19,11 +23,11 @@ struct SweepCharts {
         var interval: ((SweepPointSummary) -> (Double, Double)?)?
     }
 
-    static func metric(_ name: String, _ title: String, domain: (Double, Double)? = nil,
+    static func metric(_ name: String, _ title: String, axisTitle: String, domain: (Double, Double)? = nil,
                        reference: (Double, String)? = nil, percent: Bool = true) -> Measure {
         let index = SweepMetrics.index(of: name) ?? 0
-        return Measure(title: title,
-                       format: percent ? { ReportFormat.percent($0, places: 1) } : { ReportFormat.fixed($0, places: 0) },
+        return Measure(title: title, axisTitle: axisTitle, isPercent: percent,
+                       format: percent ? { ReportFormat.percent($0, places: 1) } : { ReportFormat.fixed($0, places: 3) },
                        domain: domain, reference: reference.map { (value: $0.0, label: $0.1) },
                        value: { $0.estimates[index].mean },
                        interval: { s in s.estimates[index].ciLow.flatMap { low in s.estimates[index].ciHigh.map { (low, $0) } } })
@@ -31,7 +35,7 @@ struct SweepCharts {
 
     var passing: Measure {
         let criteria = self.criteria
-        return Measure(title: "share of points that pass both tests", format: { ReportFormat.percent($0, places: 0) },
+        return Measure(title: "share of points that pass both tests", axisTitle: "share passing", isPercent: true, format: { ReportFormat.percent($0, places: 0) },
                        domain: (0, 1), reference: nil,
                        value: { criteria.verdict($0).passes ? 1 : 0 }, interval: nil)
     }
@@ -129,8 +133,11 @@ struct SweepCharts {
         let yTicks = NiceTicks(lo: measure.domain?.0 ?? (span.min() ?? 0), hi: measure.domain?.1 ?? (span.max() ?? 1), target: 5)
         let lo = xs.min() ?? 0, hi = xs.max() ?? 1
         let pad = hi > lo ? (hi - lo) * 0.04 : 0.5
-        var plot = SVGPlot(height: 300, xDomain: (lo - pad, hi + pad), yDomain: (yTicks.lower, yTicks.upper))
-        plot.yAxis(yTicks.values, label: measure.format, title: measure.title)
+        var plot = SVGPlot(height: 300, margins: (48, 24, 56, 84), xDomain: (lo - pad, hi + pad), yDomain: (yTicks.lower, yTicks.upper))
+        let tickLabel: (Double) -> String = measure.isPercent
+            ? { ReportFormat.percent($0, places: max(0, yTicks.decimals - 2)) }
+            : { ReportFormat.fixed($0, places: yTicks.decimals) }
+        plot.yAxis(yTicks.values, label: tickLabel, title: measure.axisTitle)
         if numeric {
             plot.xAxis(xs, label: { v in axis.values.first { $0.doubleValue == v }.map(SweepAxis.text) ?? "" }, title: axis.path.description)
         } else {

@@ -30,10 +30,10 @@ public enum SweepOutput {
 
     static var measures: [SweepCharts.Measure] {
         [
-        SweepCharts.metric("effective_take_rate", "effective take rate", reference: (0.25, "25%")),
-        SweepCharts.metric("top10_bonus_eligible_share", "top-10% earners bonus-eligible", domain: (0, 1)),
-        SweepCharts.metric("share_above_threshold_end", "workers above the threshold at the end", domain: (0, 1)),
-        SweepCharts.metric("worker_earnings_gini", "Gini of worker earnings"),
+        SweepCharts.metric("effective_take_rate", "effective take rate", axisTitle: "take rate", reference: (0.25, "25%")),
+        SweepCharts.metric("top10_bonus_eligible_share", "top-10% earners bonus-eligible", axisTitle: "share eligible", domain: (0, 1)),
+        SweepCharts.metric("share_above_threshold_end", "workers above the threshold at the end", axisTitle: "share of workers", domain: (0, 1)),
+        SweepCharts.metric("worker_earnings_gini", "Gini of worker earnings", axisTitle: "Gini", percent: false),
         ]
     }
 
@@ -145,16 +145,16 @@ public enum SweepOutput {
     static func answer(_ plan: SweepPlan, summaries: [SweepPointSummary], criteria: SweepCriteria) -> [ReportBlock] {
         var blocks: [ReportBlock] = [.heading(level: 2, "The answer: where the platform keeps \(percent(criteria.minTakeRate)) and the bonus reaches the best workers")]
         blocks.append(.paragraph([
-            .strong("Rule. "),
-            .text("A point keeps the take when the lower end of the 95% confidence interval of its mean effective take rate (platform fee over released budgets) is at least \(percent(criteria.minTakeRate)), so a mean below it is unlikely (under 2.5%); with one seed the mean decides. The bonus reaches the best workers when the multiplier is above 1 and, on average over the seeds, at least \(ReportFormat.percent(criteria.minTopEarnersEligible, places: 0)) of the top 10% earners of a run end it bonus-eligible (score above the threshold)."),
+            .strong("Rule."),
+            .text(" A point keeps the take when the lower end of the 95% confidence interval of its mean effective take rate (platform fee over released budgets) is at least \(percent(criteria.minTakeRate)), so a mean below it is unlikely (under 2.5%); with one seed the mean decides. The bonus reaches the best workers when the multiplier is above 1 and, on average over the seeds, at least \(ReportFormat.percent(criteria.minTopEarnersEligible, places: 0)) of the top 10% earners of a run end it bonus-eligible (score above the threshold)."),
         ]))
         let verdicts = summaries.map { (s: $0, v: criteria.verdict($0)) }
         let passing = verdicts.filter { $0.v.passes }
         let keep = verdicts.filter { $0.v.keepsTake }.count
         let reach = verdicts.filter { $0.v.bonusReachesBest }.count
         blocks.append(.paragraph([
-            .strong("\(passing.count) of \(summaries.count) points pass both tests. "),
-            .text("\(keep) keep the take, \(reach) let the bonus reach the best workers."),
+            .strong("\(passing.count) of \(summaries.count) points pass both tests."),
+            .text(" \(keep) keep the take, \(reach) let the bonus reach the best workers."),
         ]))
         var ranges: [[ReportInline]] = []
         for (a, axis) in plan.spec.axes.enumerated() where !passing.isEmpty {
@@ -172,6 +172,30 @@ public enum SweepOutput {
             ]
         }
         let numeric = columns.indices.map { $0 >= plan.spec.axes.count }
+        let axes = plan.spec.axes
+        if axes.count >= 2 && !passing.isEmpty && plan.spec.mode == .grid {
+            // The frontier: for each setting of the other axes, how far the first axis can go and still pass.
+            let lever = axes[0]
+            var order: [[Int]] = []
+            var best: [[Int]: (s: SweepPointSummary, v: SweepVerdict)] = [:]
+            for item in verdicts {
+                let key = Array(item.s.point.valueIndices.dropFirst())
+                if !order.contains(key) { order.append(key) }
+                guard item.v.passes else { continue }
+                if let current = best[key], current.s.point.valueIndices[0] >= item.s.point.valueIndices[0] { continue }
+                best[key] = item
+            }
+            let frontierColumns = axes.dropFirst().map(\.path.description)
+                + ["highest \(lever.path) that passes", "effective take [95% CI]", "above threshold"]
+            let frontier = order.map { key -> [String] in
+                let others = zip(axes.dropFirst(), key).map { SweepAxis.text($0.values[$1]) }
+                guard let item = best[key] else { return others + ["none", "", ""] }
+                return others + [SweepAxis.text(lever.values[item.s.point.valueIndices[0]]), withInterval(item.s.estimate("effective_take_rate")),
+                                 percent(item.s.estimate("share_above_threshold_end")?.mean)]
+            }
+            blocks.append(.paragraph([.text("The frontier: for each setting of the other axes, the highest \(lever.path) that still passes:")]))
+            blocks.append(.table(ReportTable(columns: frontierColumns, numeric: frontierColumns.indices.map { $0 >= axes.count - 1 }, rows: frontier)))
+        }
         if !passing.isEmpty {
             // Best first: the most generous to workers (lowest take bound still above the bar).
             let ordered = passing.sorted { ($0.v.takeBound ?? 0, $0.s.point.index) < ($1.v.takeBound ?? 0, $1.s.point.index) }

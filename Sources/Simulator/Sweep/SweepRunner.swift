@@ -80,7 +80,8 @@ public enum SweepRunner {
 
         let todo = (0..<plan.runCount).filter { (options.shard?.contains($0) ?? true) && kept[$0] == nil }
         let file = try SweepAppendFile(path: runsPath)
-        let scratch = SweepFiles.join(directory, ".scratch-\(ProcessInfo.processInfo.processIdentifier)")
+        // Runs write their (unused) CSV files here; it lives outside the output so a crash leaves no litter there.
+        let scratch = SweepFiles.join(NSTemporaryDirectory(), "prooflayer-sweep-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         let pool = Pool(plan: plan, todo: todo, file: file, scratch: scratch, resumed: kept.count, progress: progress)
         let started = DispatchTime.now().uptimeNanoseconds
         pool.run(jobs: min(options.jobs, max(1, todo.count)))
