@@ -228,8 +228,11 @@ enum SweepFixture {
             == ["tiny.json: point 1 (market.worker_share=1.5): market.worker_share: must be between 0 and 1, got 1.5"])
         #expect(try lines([["path": "market.workr_share", "values": [0.7]]])
             == ["tiny.json: point 0 (market.workr_share=0.7): market.workr_share: unknown field \"workr_share\"; did you mean \"worker_share\"?"])
-        #expect(try lines([["path": "resolvers[5].count", "values": [1]]])
-            == ["tiny.json: point 0 (resolvers[5].count=1): sweep path resolvers[5].count: resolvers has 2 elements, so there is no [5]"])
+        #expect(try lines([["path": "resolvers[5].count", "values": [1, 2]]])
+            == ["tiny.json: sweep.axes[0].path: resolvers[5].count: resolvers has 2 elements, so there is no [5]"])
+        // A problem every point shares is said once.
+        #expect(try lines([["path": "market.worker_share", "values": [0.6, 0.7]], ["path": "market.bonus_multipler", "values": [1.1]]])
+            == ["tiny.json: point 0 (market.worker_share=0.6, market.bonus_multipler=1.1): market.bonus_multipler: unknown field \"bonus_multipler\"; did you mean \"bonus_multiplier\"? (and at 1 more point)"])
     }
 
     @Test func liveWebIsRefused() throws {

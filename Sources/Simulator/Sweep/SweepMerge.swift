@@ -92,7 +92,10 @@ public enum SweepMerge {
             var message = "missing \(missing.count) of \(plan.runCount) runs: \(ranges(missing))"
             if let count = shardsSeen.first?.count, shardsSeen.allSatisfy({ $0.count == count }) {
                 let absent = (0..<count).filter { i in !shardsSeen.contains { $0.index == i } }
-                if !absent.isEmpty { message += " (shards not given: " + absent.map { "\($0)/\(count)" }.joined(separator: ", ") + ")" }
+                if !absent.isEmpty {
+                    let listed = absent.prefix(10).map { "\($0)/\(count)" }.joined(separator: ", ")
+                    message += " (shards not given: " + listed + (absent.count > 10 ? ", ... \(absent.count) in all" : "") + ")"
+                }
             }
             problems.append(message)
         }

@@ -88,19 +88,26 @@ public struct SweepPlan: Sendable {
         stripped["sweep"] = nil
         let bare = JSONValue.object(stripped)
 
+        // A path that cannot be set fails at every point: say so once, per axis.
+        var pathProblems: [String] = []
+        for (index, axis) in spec.axes.enumerated() {
+            guard let value = axis.values.first else { continue }
+            do { _ = try axis.path.setting(value, in: bare) } catch {
+                pathProblems.append("\(source): sweep.axes[\(index)].path: \(error.description)")
+            }
+        }
+        guard pathProblems.isEmpty else { throw SweepError(pathProblems) }
+
         var points: [SweepPoint] = []
-        var problems: [String] = []
+        // Each distinct problem once, at the first point it appears, with how many other points share it.
+        var problems: [(line: String, key: String)] = []
+        var repeats: [String: Int] = [:]
         for (index, valueIndices) in spec.pointValueIndices().enumerated() {
             let values = zip(spec.axes, valueIndices).map { $0.values[$1] }
             let label = Self.label(spec.axes, values)
             var edited = bare
             do {
                 for (axis, value) in zip(spec.axes, values) { edited = try axis.path.setting(value, in: edited) }
-            } catch {
-                problems.append("\(source): point \(index) (\(label)): sweep path \(error)")
-                continue
-            }
-            do {
                 var scenario = try ScenarioLoader.decode(edited, source: source)
                 scenario.sweep = nil
                 scenario.web.mode = .simulated
@@ -108,15 +115,27 @@ public struct SweepPlan: Sendable {
                 scenario.report.html = false
                 scenario.report.transcript = .silent
                 points.append(SweepPoint(index: index, valueIndices: valueIndices, values: values, scenario: scenario))
-            } catch {
+            } catch let error as SweepPathError {
+                // A value that changes the document's shape under a later axis's path.
+                let key = "sweep path \(error)"
+                if repeats[key] == nil { problems.append(("\(source): point \(index) (\(label)): \(key)", key)) }
+                repeats[key, default: 0] += 1
+            } catch let error as ScenarioError {
                 for problem in error.problems {
-                    problems.append("\(source): point \(index) (\(label)): \(problem.path): \(problem.reason)")
+                    let key = "\(problem.path): \(problem.reason)"
+                    if repeats[key] == nil { problems.append(("\(source): point \(index) (\(label)): \(key)", key)) }
+                    repeats[key, default: 0] += 1
                 }
+            } catch {
+                problems.append(("\(source): point \(index) (\(label)): \(error)", ""))
             }
-            // A path that does not exist fails at every point; a handful of lines says it.
             if problems.count >= 20 { break }
         }
-        guard problems.isEmpty else { throw SweepError(problems) }
+        let lines = problems.map { problem -> String in
+            let more = (repeats[problem.key] ?? 1) - 1
+            return more > 0 ? problem.line + " (and at \(more) more point\(more == 1 ? "" : "s"))" : problem.line
+        }
+        guard lines.isEmpty else { throw SweepError(lines) }
         let hash = Hex.encode(Hash.sha256(document.serialized()))
         return SweepPlan(base: base, document: document, spec: spec, points: points, scenarioHash: hash, notes: notes)
     }
