@@ -45,11 +45,13 @@ public struct SweepCriteria: Sendable, Equatable {
 public struct SweepVerdict: Sendable, Equatable {
     /// The figure the take is judged by: the CI lower bound (or the mean with one replicate).
     public var takeBound: Double?
+    /// Whether `takeBound` is at least the minimum take.
     public var keepsTake: Bool
     /// Mean share of the top 10% earners who end bonus-eligible.
     public var topEarnersEligible: Double?
     /// Whether the multiplier is above 1.
     public var paysBonus: Bool
+    /// Whether the point pays a bonus and enough of the top earners end eligible for it.
     public var bonusReachesBest: Bool
     /// Both.
     public var passes: Bool { keepsTake && bonusReachesBest }

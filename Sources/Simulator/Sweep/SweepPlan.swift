@@ -17,7 +17,9 @@ public struct SweepPoint: Sendable, Equatable {
 public struct SweepRun: Sendable, Equatable {
     /// `point * seeds + replicate`: the run's position in `(point, replicate)` order.
     public var index: Int
+    /// The parameter point.
     public var point: Int
+    /// The replicate at that point, from 0 to `seeds - 1`.
     public var replicate: Int
     /// The run's seed, derived from the scenario's seed, the point and the replicate only.
     public var seed: UInt64

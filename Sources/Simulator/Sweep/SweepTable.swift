@@ -2,8 +2,11 @@
 public struct SweepRow: Sendable, Equatable {
     /// `point * seeds + replicate`.
     public var run: Int
+    /// The parameter point.
     public var point: Int
+    /// The replicate at that point, from 0.
     public var replicate: Int
+    /// The run's seed.
     public var seed: UInt64
     /// The figures in the order of `SweepMetrics.all`, as written (rounded to the column's decimals).
     public var figures: [Double?]
