@@ -13,6 +13,8 @@ enum Simrun {
         SUBCOMMANDS:
           run         Run a scenario (also: simrun <scenario.json>): live transcript and reports.
           validate    Check scenario files without running them.
+          sweep       Run a parameter sweep with Monte Carlo seeds on all cores: runs.csv, aggregate.csv, report.
+          merge       Join the shard files of a sweep run as a cluster job array.
           serve       Serve the market API over HTTP (libmicrohttpd) until Ctrl-C.
           payout      Print how a budget splits between worker and platform.
           help        Show this help, or a subcommand's: simrun help serve.
@@ -40,6 +42,8 @@ enum Simrun {
                 switch rest.first {
                 case "run"?: print(RunCommand.help)
                 case "validate"?: print(ValidateCommand.help)
+                case "sweep"?: print(SweepCommand.help)
+                case "merge"?: print(MergeCommand.help)
                 case "serve"?: print(ServeCommand.help)
                 case "payout"?: print(PayoutCommand.help)
                 default: print(help)
@@ -52,6 +56,10 @@ enum Simrun {
                 return try run(RunCommand.usage) { try RunCommand.run(normalized) }
             case "validate":
                 return try run(ValidateCommand.usage) { try ValidateCommand.run(normalized) }
+            case "sweep":
+                return try run(SweepCommand.usage) { try SweepCommand.run(normalized) }
+            case "merge":
+                return try run(MergeCommand.usage) { try MergeCommand.run(normalized) }
             case _ where first.hasSuffix(".json"):
                 return try run(RunCommand.usage) { try RunCommand.run(args.map { $0 == "-h" ? "--help" : $0 }) }
             case "serve":

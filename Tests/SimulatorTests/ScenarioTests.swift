@@ -422,7 +422,8 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
         .init("unknown field with a swapped pair", [("market", ["wokrer_share": 0.5])], [#"market.wokrer_share: unknown field "wokrer_share"; did you mean "worker_share"?"#]),
         .init("unknown field without a suggestion", [("colour", "red")], [#"colour: unknown field "colour""#]),
         .init("unknown field with an odd key", [("a b", 1)], [#"["a b"]: unknown field "a b""#]),
-        .init("sweep axes are not part of the format", [("sweep", [:])], [#"sweep: unknown field "sweep""#]),
+        .init("a sweep block needs its axes", [("sweep", [:])], [#"sweep.axes: required field is missing"#]),
+        .init("sweep seeds are at least 1", [("sweep", ["seeds": 0, "axes": []])], [#"sweep.seeds: must be at least 1, got 0"#]),
         .init("field of another distribution", [("requesters.1.budget_sats.median", 5)], [#"requesters[1].budget_sats.median: unknown field "median" for distribution "uniform""#]),
         // Enums.
         .init("unknown resolver persona", [("resolvers.0.persona", "diligent")],

@@ -25,6 +25,7 @@ let usage = """
     USAGE: simbench kernel [--events N]
            simbench crypto [--count N]
            simbench run <scenario.json> [--until SECONDS] [--db PATH]
+           simbench sweep <scenario.json> [--jobs N] [--seeds K] [--shard I/N]
     Prints one JSON object per measurement on stdout.
     """
 
@@ -92,6 +93,24 @@ case "crypto":
     let verify = wallSeconds { for m in macaroons { _ = m.verify(rootKey: rootKey) { _ in true } } }
     func us(_ seconds: Double) -> String { String(format: "%.2f", seconds / Double(n) * 1e6) }
     print("{\"measurement\":\"crypto\",\"count\":\(n),\"bolt11_sign_us\":\(us(sign)),\"bolt11_decode_verify_us\":\(us(decode)),\"macaroon_mint_us\":\(us(mint)),\"macaroon_verify_us\":\(us(verify))}")
+case "sweep":
+    // A sweep's wall time on N threads, for the 1-to-all-cores speed-up in bench/run.sh.
+    guard let path = args.first, !path.hasPrefix("--") else { fail(usage) }
+    let jobs = Int(option("jobs") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+    let plan: SweepPlan
+    do { plan = try SweepPlan.load(path: path, seeds: option("seeds").flatMap { Int($0) }) } catch { fail("\(error)") }
+    let shard = option("shard").flatMap { SweepShard($0) }
+    let directory = NSTemporaryDirectory() + "simbench-sweep-\(plan.base.name)-\(jobs)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var outcome: SweepOutcome?
+    do {
+        outcome = try SweepRunner.run(plan, options: SweepOptions(outputDirectory: directory, jobs: jobs, shard: shard))
+    } catch {
+        fail("the sweep failed: \(error)")
+    }
+    guard let outcome, outcome.failures.isEmpty else { fail("runs failed") }
+    let seconds = outcome.wallSeconds
+    print("{\"measurement\":\"sweep\",\"scenario\":\"\(plan.base.name)\",\"jobs\":\(jobs),\"cores\":\(ProcessInfo.processInfo.activeProcessorCount),\"runs\":\(outcome.ran),\"wall_seconds\":\(String(format: "%.3f", seconds)),\"runs_per_second\":\(String(format: "%.2f", Double(outcome.ran) / seconds)),\"peak_rss_mib\":\(String(format: "%.1f", peakRSSMiB()))}")
 default:
     fail(usage)
 }

@@ -31,6 +31,8 @@ public struct Scenario: Sendable, Equatable {
     public var questions: [Question]
     /// What the run writes and prints.
     public var report: ReportSettings
+    /// The optional parameter sweep (`simrun sweep`); a plain run ignores it.
+    public var sweep: SweepSpec?
 
     /// The default start of virtual time, `2026-01-01T00:00:00Z`.
     public static let defaultStartTime = Instant(milliseconds: 1_767_225_600_000)
@@ -40,7 +42,7 @@ public struct Scenario: Sendable, Equatable {
                 durationMs: Int64, drainMs: Int64 = 0, market: MarketSettings = MarketSettings(),
                 lightning: LightningSettings = LightningSettings(), requesters: [RequesterGroup],
                 resolvers: [ResolverGroup], web: WebSettings = WebSettings(), questions: [Question] = [],
-                report: ReportSettings = ReportSettings()) {
+                report: ReportSettings = ReportSettings(), sweep: SweepSpec? = nil) {
         self.name = name
         self.description = description
         self.seed = seed
@@ -54,6 +56,7 @@ public struct Scenario: Sendable, Equatable {
         self.web = web
         self.questions = questions
         self.report = report
+        self.sweep = sweep
     }
 
     /// When new tasks stop: `startTime + durationMs`.

@@ -19,7 +19,7 @@ final class ScenarioDecoder {
     static let maxNameLength = 64
 
     static let rootKeys = ["name", "description", "seed", "start_time", "duration_seconds", "drain_seconds", "market",
-                           "lightning", "requesters", "resolvers", "web", "questions", "report"]
+                           "lightning", "requesters", "resolvers", "web", "questions", "report", "sweep"]
     static let marketKeys = ["mode", "worker_share", "bonus_multiplier", "bonus_threshold", "reputation",
                              "claim_lease_seconds", "task_ttl_seconds", "auto_release_delay_seconds",
                              "review_window_seconds", "payout_max_attempts", "payout_retry_base_seconds"]
@@ -78,6 +78,7 @@ final class ScenarioDecoder {
         let questions = reader.field(f, "questions") { self.elements($0, $1, self.question) }
         if reader.has(f, "questions") && questions == nil { questionsReadable = false }
         let report = reader.field(f, "report", self.report) ?? ReportSettings()
+        let sweep = reader.field(f, "sweep", self.sweep)
 
         checkAgentNames()
         if marketMode == .strict {
@@ -91,7 +92,8 @@ final class ScenarioDecoder {
         return Scenario(name: name, description: description, seed: UInt64(seed), startTime: startTime,
                         durationMs: duration, drainMs: drain, market: market ?? MarketSettings(), lightning: lightning,
                         requesters: requesters.compactMap { $0 }, resolvers: resolvers.compactMap { $0 },
-                        web: web ?? WebSettings(), questions: (questions ?? []).compactMap { $0 }, report: report)
+                        web: web ?? WebSettings(), questions: (questions ?? []).compactMap { $0 }, report: report,
+                        sweep: sweep)
     }
 
     // MARK: Top-level pieces

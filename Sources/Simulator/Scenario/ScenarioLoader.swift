@@ -12,11 +12,16 @@ public enum ScenarioLoader {
 
     /// Reads and validates the scenario file at `path`; the error's source is `path`.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
+        try parse(readBytes(path).get(), source: path)
+    }
+
+    /// The bytes of the file at `path` (at most `maxFileSize`), or the error `load` would throw.
+    public static func readBytes(_ path: String) -> Result<[UInt8], ScenarioError> {
         switch readFile(path) {
         case .success(let bytes):
-            return try parse(bytes, source: path)
+            return .success(bytes)
         case .failure(let failure):
-            throw ScenarioError(source: path, problems: [ScenarioProblem(path: "$", reason: failure.reason)])
+            return .failure(ScenarioError(source: path, problems: [ScenarioProblem(path: "$", reason: failure.reason)]))
         }
     }
 
