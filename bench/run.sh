@@ -23,6 +23,12 @@ echo
 printf '%-44s %14s %14s %12s %10s\n' "measurement" "tasks/s" "events/s" "peak MiB" "wall s"
 k=$("$bin" kernel --events 10000000); echo "$k" >> "$out"
 printf '%-44s %14s %14s %12s %10s\n' "kernel alone (10M events, 10k pending)" "-" "$(echo "$k" | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel_events_per_second"])')" "-" "-"
+c=$("$bin" crypto --count 20000); echo "$c" >> "$out"
+echo "$c" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("%-44s %14s %14s %12s %10s" % ("BOLT11 sign / decode+verify (us each)", "%s / %s" % (d["bolt11_sign_us"], d["bolt11_decode_verify_us"]), "-", "-", "-"))
+print("%-44s %14s %14s %12s %10s" % ("macaroon mint / verify (us each)", "%s / %s" % (d["macaroon_mint_us"], d["macaroon_verify_us"]), "-", "-", "-"))'
 # 10^4 and 10^5 tasks: the first 1/100 and 1/10 of the million-task scenario; 10^6: the whole run with its drain.
 slices="144:4 1440:5"
 [ "$quick" = 0 ] && slices="144:4 1440:5 full:6"
