@@ -12,8 +12,6 @@ enum Present {
 
     static func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
 
-    /// Stored JSON text back to a value (it was validated on the way in).
-    static func stored(_ text: String) -> JSONValue { (try? JSONValue.parse(text)) ?? .string(text) }
 
     static func multiplier(_ ppm: Int64) -> JSONValue {
         ppm % 1_000_000 == 0 ? .int(ppm / 1_000_000) : .double(Double(ppm) / 1_000_000)

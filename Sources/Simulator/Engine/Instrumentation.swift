@@ -41,7 +41,6 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
     private(set) var workers: [String: WorkerTrack] = [:]   // by worker id
     private var workerOrder: [String] = []
     private var agentPersona: [String: String] = [:]          // agent name -> persona
-    private var requesterOf: [String: (name: String, persona: String)] = [:]
 
     // Timeline: flows of the current bucket and stocks.
     private(set) var row: TimelineRow

@@ -248,7 +248,7 @@ public final class SimulationEngine {
 
     private func buildAgents(catalog: TaskCatalog, probe: any WebProbe, table: WebTable) {
         for group in scenario.requesters {
-            guard let persona = AgentPersonas.RequesterPersona(rawValue: group.persona.rawValue) else { continue }
+            let persona = group.persona
             for name in group.agentNames {
                 let profile = RequesterProfile(name: name, persona: persona, taskType: group.taskTypes.first ?? .answer,
                                                trustMode: group.trustMode, workerType: group.workerType, pollMs: group.pollMs,
@@ -263,7 +263,7 @@ public final class SimulationEngine {
             }
         }
         for group in scenario.resolvers {
-            guard let persona = AgentPersonas.ResolverPersona(rawValue: group.persona.rawValue) else { continue }
+            let persona = group.persona
             for name in group.agentNames {
                 let profile = ResolverProfile(name: name, persona: persona, kind: group.type, accuracy: group.accuracy,
                                               pollMs: group.pollMs, workMinMs: group.workMs.lowerBound, workMaxMs: group.workMs.upperBound,
@@ -483,6 +483,8 @@ final class EngineContext: AgentContext {
         engine.instrumentation.workerRegistered(workerID: workerID, agent: agent, type: type)
     }
 
+    /// The reports score answers from the same ground truth the requester uses (recorded when the task was
+    /// posted), so the requester's own scoring needs no second tally here.
     func answerScored(taskID: String, correct: Bool) {}
 }
 

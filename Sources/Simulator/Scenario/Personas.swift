@@ -1,16 +1,12 @@
+import AgentPersonas
 import Market
 
-/// The scripts a requester agent can follow.
-public enum RequesterPersona: String, Sendable, Equatable, CaseIterable {
-    /// Asks whether URLs it cites are live; wants proof.
-    case researchAgent = "research_agent"
-    /// Checks facts from the question bank; trusts answers.
-    case factChecker = "fact_checker"
-    /// Gets blocked operations unstuck; reviews answers, pays well.
-    case opsAgent = "ops_agent"
-    /// Wants a human's judgment; reviews answers.
-    case judgmentSeeker = "judgment_seeker"
+/// The requester personas are the agents' own (`AgentPersonas.RequesterPersona`); a scenario adds their defaults.
+public typealias RequesterPersona = AgentPersonas.RequesterPersona
+/// The resolver personas are the agents' own (`AgentPersonas.ResolverPersona`); a scenario adds their defaults.
+public typealias ResolverPersona = AgentPersonas.ResolverPersona
 
+extension AgentPersonas.RequesterPersona {
     /// The values a group of this persona takes for every field its scenario entry leaves out.
     ///
     /// | persona | posts | trust_mode | worker_type | arrival | budget_sats |
@@ -54,21 +50,7 @@ public struct RequesterDefaults: Sendable, Equatable {
     public var budget: BudgetDistribution
 }
 
-/// The scripts a resolver agent can follow.
-public enum ResolverPersona: String, Sendable, Equatable, CaseIterable {
-    /// A careful person: slow, accurate, always attaches proof.
-    case diligentHuman = "diligent_human"
-    /// A quick model: seconds per task, decent accuracy.
-    case fastAI = "fast_ai"
-    /// A person with a model: between the two.
-    case hybrid
-    /// Fast and careless, overconfident, rarely attaches proof.
-    case sloppyWorker = "sloppy_worker"
-    /// Claims much and often walks away, letting leases expire.
-    case claimAbandoner = "claim_abandoner"
-    /// Careful, but only takes well-paid tasks.
-    case cherryPicker = "cherry_picker"
-
+extension AgentPersonas.ResolverPersona {
     /// The values a group of this persona takes for every field its scenario entry leaves out.
     ///
     /// | persona | type | accuracy | work_seconds | proof_rate | abandon_rate | confidence_bias | budget_floor_sats | task_types |

@@ -78,13 +78,13 @@ public enum SweepRunner {
         try SweepFiles.writeText(manifestPath, SweepFiles.manifest(plan, shard: options.shard).serializedString(pretty: true) + "\n")
         try SweepFiles.writeText(runsPath, SweepTable.text(plan, rows: Array(kept.values)))
 
-        let todo = (0..<plan.runCount).filter { (options.shard?.contains($0) ?? true) && kept[$0] == nil }
+        let pendingRuns = (0..<plan.runCount).filter { (options.shard?.contains($0) ?? true) && kept[$0] == nil }
         let file = try SweepAppendFile(path: runsPath)
         // Runs write their (unused) CSV files here; it lives outside the output so a crash leaves no litter there.
         let scratch = SweepFiles.join(NSTemporaryDirectory(), "prooflayer-sweep-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-        let pool = Pool(plan: plan, todo: todo, file: file, scratch: scratch, resumed: kept.count, progress: progress)
+        let pool = Pool(plan: plan, pendingRuns: pendingRuns, file: file, scratch: scratch, resumed: kept.count, progress: progress)
         let started = DispatchTime.now().uptimeNanoseconds
-        pool.run(jobs: min(options.jobs, max(1, todo.count)))
+        pool.run(jobs: min(options.jobs, max(1, pendingRuns.count)))
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         try? FileManager.default.removeItem(atPath: scratch)
 
@@ -153,7 +153,7 @@ private final class Pool: Sendable {
     }
 
     let plan: SweepPlan
-    let todo: [Int]
+    let pendingRuns: [Int]
     let scratch: String
     let resumed: Int
     let progress: (@Sendable (SweepProgress) -> Void)?
@@ -161,10 +161,10 @@ private final class Pool: Sendable {
     private let file: SweepAppendFile
     private let started = DispatchTime.now().uptimeNanoseconds
 
-    init(plan: SweepPlan, todo: [Int], file: SweepAppendFile, scratch: String, resumed: Int,
+    init(plan: SweepPlan, pendingRuns: [Int], file: SweepAppendFile, scratch: String, resumed: Int,
          progress: (@Sendable (SweepProgress) -> Void)?) {
         self.plan = plan
-        self.todo = todo
+        self.pendingRuns = pendingRuns
         self.file = file
         self.scratch = scratch
         self.resumed = resumed
@@ -172,7 +172,7 @@ private final class Pool: Sendable {
     }
 
     func run(jobs: Int) {
-        guard !todo.isEmpty else { return }
+        guard !pendingRuns.isEmpty else { return }
         let group = DispatchGroup()
         for _ in 0..<jobs {
             group.enter()
@@ -190,12 +190,12 @@ private final class Pool: Sendable {
     private func work() {
         while true {
             let position: Int? = state.withLock { s in
-                guard s.next < todo.count, s.writeFailure == nil else { return nil }
+                guard s.next < pendingRuns.count, s.writeFailure == nil else { return nil }
                 defer { s.next += 1 }
                 return s.next
             }
             guard let position else { return }
-            let run = plan.run(todo[position])
+            let run = plan.run(pendingRuns[position])
             var row: SweepRow?
             var failure: String?
             do {
@@ -216,7 +216,7 @@ private final class Pool: Sendable {
                     s.failures.append((run, failure ?? "unknown error"))
                 }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                progress?(SweepProgress(finished: s.rows.count + s.failures.count, toRun: todo.count, resumed: resumed,
+                progress?(SweepProgress(finished: s.rows.count + s.failures.count, toRun: pendingRuns.count, resumed: resumed,
                                         failed: s.failures.count, elapsedSeconds: elapsed))
             }
         }
