@@ -16,11 +16,14 @@ public final class MarketStore: @unchecked Sendable {
     public init(path: String, durability: Durability = .normal) throws {
         db = try Database(path: path)
         if path != ":memory:" {
-            try db.execute("PRAGMA journal_mode = WAL")
             if durability == .off {
                 // A simulation's private database: one process, nothing to share, so take the lock once
-                // (no fcntl per transaction) and keep the WAL index in heap memory.
+                // (no fcntl per transaction) and keep the rollback journal in memory: each commit writes its pages
+                // once, and a failed transaction still rolls back.
                 try db.execute("PRAGMA locking_mode = EXCLUSIVE")
+                try db.execute("PRAGMA journal_mode = MEMORY")
+            } else {
+                try db.execute("PRAGMA journal_mode = WAL")
             }
         }
         try db.execute("PRAGMA synchronous = \(durability.rawValue.uppercased())")
