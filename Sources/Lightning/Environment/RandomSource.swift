@@ -57,9 +57,7 @@ public final class SeededRandom: RandomSource {
 
     /// An independent stream derived from a parent seed and a label (e.g. an agent's name).
     public convenience init(seed: UInt64, stream label: String) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a over the label, mixed with the seed.
-        for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        var mix = SplitMix64(seed: seed ^ h)
+        var mix = SplitMix64(seed: seed ^ fnv1a64(label))
         self.init(seed: mix.next())
     }
 
@@ -81,9 +79,7 @@ extension SplitMix64 {
     /// A stream for `label` (an agent's name) derived from a scenario seed: the same pair gives the same stream,
     /// and different labels give independent ones.
     public static func stream(seed: UInt64, label: String) -> SplitMix64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        var mix = SplitMix64(seed: seed ^ h)
+        var mix = SplitMix64(seed: seed ^ fnv1a64(label))
         _ = mix.next()
         return SplitMix64(seed: mix.next())
     }
@@ -108,4 +104,11 @@ extension SplitMix64 {
     public mutating func index(_ count: Int) -> Int {
         count <= 1 ? 0 : Int(uniform(0...Int64(count - 1)))
     }
+}
+
+/// FNV-1a (64-bit) of a label's UTF-8 bytes: how every per-agent random stream mixes its name into the seed.
+public func fnv1a64(_ label: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
 }

@@ -103,26 +103,30 @@ public final class MarketRouter: HTTPHandler, Sendable {
 
     private func payoutHistory(_ id: WorkerID) throws -> HTTPResponse {
         let (worker, payouts) = try service.payouts(of: id)
-        var settled: [JSONValue] = [], pending: [JSONValue] = [], failed: [JSONValue] = []
-        var earned = MilliSats.zero, pendingTotal = MilliSats.zero, failedTotal = MilliSats.zero
-        for p in payouts {
-            switch p.status {
-            case .settled: settled.append(Present.payout(p)); earned += p.split.workerPayout
-            case .pending: pending.append(Present.payout(p)); pendingTotal += p.split.workerPayout
-            case .failed: failed.append(Present.payout(p)); failedTotal += p.split.workerPayout
-            }
+        func total(_ status: PayoutStatus) -> MilliSats {
+            payouts.filter { $0.status == status }.reduce(.zero) { $0 + $1.split.workerPayout }
         }
-        return .json(200, [
-            "worker_id": .string(worker.id.rawValue),
-            "lightning_address": .string(worker.lightningAddress),
-            "payouts": .array(settled),
-            "pending": .array(pending),
-            "failed": .array(failed),
-            "total_earned_msat": .int(earned.rawValue),
-            "total_earned_sats": Present.sats(earned),
-            "pending_msat": .int(pendingTotal.rawValue),
-            "failed_msat": .int(failedTotal.rawValue),
-        ])
+        var o = JSONWriter(capacity: 1024 * (payouts.count + 1))
+        func list(_ key: String, _ status: PayoutStatus) {
+            o.key(key)
+            o.beginArray()
+            for p in payouts where p.status == status { Present.payout(p, into: &o) }
+            o.endArray()
+        }
+        // Keys in sorted order, as in every response.
+        o.beginObject()
+        list("failed", .failed)
+        o.field("failed_msat", total(.failed).rawValue)
+        o.field("lightning_address", worker.lightningAddress)
+        list("payouts", .settled)
+        list("pending", .pending)
+        o.field("pending_msat", total(.pending).rawValue)
+        let earned = total(.settled)
+        o.field("total_earned_msat", earned.rawValue)
+        o.field("total_earned_sats", Present.sats(earned))
+        o.field("worker_id", worker.id.rawValue)
+        o.endObject()
+        return .json(200, bytes: o.bytes)
     }
 
     // MARK: Tasks

@@ -52,12 +52,6 @@ enum Present {
         o.endObject()
     }
 
-    static func payout(_ p: Payout) -> JSONValue {
-        var writer = JSONWriter(capacity: 800)
-        payout(p, into: &writer)
-        return (try? JSONValue.parse(writer.bytes)) ?? .null
-    }
-
     static func time(_ i: Instant?, into o: inout JSONWriter, _ key: String) {
         o.key(key)
         if let i { o.string(i.iso8601) } else { o.null() }

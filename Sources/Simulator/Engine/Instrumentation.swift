@@ -41,6 +41,7 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
     private(set) var workers: [String: WorkerTrack] = [:]   // by worker id
     private var workerOrder: [String] = []
     private var agentPersona: [String: String] = [:]          // agent name -> persona
+    private var agentType: [String: String] = [:]             // agent name -> worker type (resolvers)
 
     // Timeline: flows of the current bucket and stocks.
     private(set) var row: TimelineRow
@@ -65,14 +66,18 @@ final class Instrumentation: MarketObserver, @unchecked Sendable {
 
     // MARK: Agents' side
 
-    func agentJoined(name: String, persona: String) {
-        lock.locked { agentPersona[name] = persona }
+    func agentJoined(name: String, persona: String, type: String = "") {
+        lock.locked {
+            agentPersona[name] = persona
+            agentType[name] = type
+        }
     }
 
-    func workerRegistered(workerID: String, agent: String, type: String) {
+    func workerRegistered(workerID: String, agent: String) {
         lock.locked {
             if workers[workerID] == nil {
-                workers[workerID] = WorkerTrack(workerID: workerID, name: agent, persona: agentPersona[agent] ?? "", type: type)
+                workers[workerID] = WorkerTrack(workerID: workerID, name: agent, persona: agentPersona[agent] ?? "",
+                                                type: agentType[agent] ?? "")
                 workerOrder.append(workerID)
             }
         }

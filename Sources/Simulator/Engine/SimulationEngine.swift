@@ -272,7 +272,7 @@ public final class SimulationEngine {
                                               confidenceBias: group.confidenceBias)
                 agents.append(ResolverAgent(profile: profile, catalog: catalog, probe: probe,
                                             flakyRate: { table.flakyRate(for: $0) }, seed: seed))
-                instrumentation.agentJoined(name: name, persona: persona.rawValue)
+                instrumentation.agentJoined(name: name, persona: persona.rawValue, type: group.type.rawValue)
             }
         }
         contexts = agents.indices.map { EngineContext(engine: self, index: Int32($0)) }
@@ -479,8 +479,7 @@ final class EngineContext: AgentContext {
     }
 
     func workerRegistered(workerID: String, agent: String) {
-        let type = engine.scenario.resolvers.first { $0.agentNames.contains(agent) }?.type.rawValue ?? ""
-        engine.instrumentation.workerRegistered(workerID: workerID, agent: agent, type: type)
+        engine.instrumentation.workerRegistered(workerID: workerID, agent: agent)
     }
 
     /// The reports score answers from the same ground truth the requester uses (recorded when the task was

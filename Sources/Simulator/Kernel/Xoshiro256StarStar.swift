@@ -34,10 +34,8 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Equatable {
     /// The label is hashed with FNV-1a 64 and folded into the seed's first SplitMix64 output; the result seeds
     /// the generator through SplitMix64 again, so labels that differ in one character give unrelated streams.
     public static func stream(seed: UInt64, label: String) -> Xoshiro256StarStar {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in label.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         var mixer = SplitMix64(seed: seed)
-        return Xoshiro256StarStar(seed: mixer.next() ^ hash)
+        return Xoshiro256StarStar(seed: mixer.next() ^ fnv1a64(label))
     }
 
     /// The current state, e.g. to checkpoint a stream.
